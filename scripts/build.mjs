@@ -1,0 +1,17 @@
+// Builds dist/ with tsc, then the oclif manifest and flow.schema.json from the built code.
+import {execFileSync} from 'node:child_process'
+import {existsSync, rmSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const bin = (name) => join(root, 'node_modules', '.bin', name)
+rmSync(join(root, 'dist'), {recursive: true, force: true})
+rmSync(join(root, 'oclif.manifest.json'), {force: true})
+execFileSync(bin('tsc'), ['-p', 'tsconfig.json'], {cwd: root, stdio: 'inherit'})
+execFileSync(bin('oclif'), ['manifest'], {cwd: root, stdio: ['ignore', 'ignore', 'inherit']})
+const schemaModule = join(root, 'dist', 'core', 'config', 'json-schema.js')
+if (existsSync(schemaModule)) {
+  const {flowJsonSchema} = await import(schemaModule)
+  writeFileSync(join(root, 'flow.schema.json'), `${JSON.stringify(flowJsonSchema(), null, 2)}\n`)
+}

@@ -1,0 +1,26 @@
+import type {LoadedConfig} from './config/load.js'
+import type {Clock, Forge, Git, Ids, Prompter, RecordStore, Reporter, Shell} from './ports.js'
+import type {RepoInfo} from './repo.js'
+import type {StepKind} from '../engine/types.js'
+
+/** Everything a service may need; each service asks for the slice it uses (`Pick<Deps, ...>`). */
+export interface Deps {
+  /** The directory flow runs in (`--cwd`, else the process's). */
+  cwd: string
+  env: Record<string, string | undefined>
+  git: Git
+  shell: Shell
+  prompter: Prompter
+  reporter: Reporter
+  clock: Clock
+  ids: Ids
+  /** True when the user passed --yes. */
+  yes: boolean
+  repo(): Promise<RepoInfo>
+  /** flow.yml, validated; throws FlowError CONFIG_NOT_FOUND / CONFIG_INVALID. */
+  config(): Promise<LoadedConfig>
+  forge(): Promise<Forge>
+  records(): Promise<RecordStore>
+  /** Every registered step kind, for the engine. */
+  stepKinds(): Promise<StepKind[]>
+}

@@ -1,0 +1,207 @@
+/** The interfaces the core and the engine need; adapters in src/providers implement them. */
+
+/** Options of one git invocation. */
+export interface GitRunOptions {
+  /** Text fed to git's standard input. */
+  input?: string
+  /** Extra environment for this invocation only. */
+  env?: Record<string, string>
+  /** Directory to run in (default: the repository the port was made for). */
+  cwd?: string
+  /** Resolve with the result instead of throwing when git exits non-zero. */
+  allowFailure?: boolean
+  /** Leave trailing whitespace of stdout as it is. */
+  raw?: boolean
+}
+
+/** What one git invocation printed. */
+export interface GitResult {
+  stdout: string
+  stderr: string
+  exitCode: number
+}
+
+/** Runs git with an argument vector (never a shell line). */
+export interface Git {
+  /** The directory commands run in. */
+  readonly cwd: string
+  /** Runs git and returns stdout with the trailing newline trimmed; throws FlowError GIT_FAILED on failure. */
+  run(args: string[], options?: GitRunOptions): Promise<string>
+  /** Runs git and returns the full result, never throwing on a non-zero exit. */
+  exec(args: string[], options?: GitRunOptions): Promise<GitResult>
+}
+
+/** Options of one user command (gate, deploy, notify). */
+export interface ShellRunOptions {
+  cwd?: string
+  env?: Record<string, string>
+  /** Milliseconds before the command is killed. */
+  timeoutMs?: number
+  /** Stream output to stderr as it runs instead of capturing only. */
+  stream?: boolean
+  input?: string
+}
+
+/** What one user command did. */
+export interface ShellResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+  timedOut: boolean
+  durationMs: number
+}
+
+/** Runs the team's own commands: argv arrays directly, strings only through the user's shell. */
+export interface Shell {
+  run(command: string[] | string, options?: ShellRunOptions): Promise<ShellResult>
+  /** True when an executable of that name is on PATH. */
+  which(name: string): Promise<string | undefined>
+}
+
+/** Asks the user; only called when prompting is allowed. */
+export interface Prompter {
+  readonly canPrompt: boolean
+  confirm(message: string, defaultValue?: boolean): Promise<boolean>
+  input(message: string, defaultValue?: string): Promise<string>
+  select<T extends string>(message: string, choices: Array<{value: T; name?: string; description?: string}>, defaultValue?: T): Promise<T>
+}
+
+/** Progress and warnings for people: stderr, silent parts under --json. */
+export interface Reporter {
+  /** A line of progress (stderr). */
+  progress(message: string): void
+  /** A warning (stderr), also under --json. */
+  warn(message: string): void
+  /** A line of human output (stdout), silent under --json. */
+  info(message: string): void
+}
+
+/** Time, through a port so tests are deterministic. */
+export interface Clock {
+  now(): Date
+}
+
+/** Unique ids, through a port so tests are deterministic. */
+export interface Ids {
+  /** A sortable unique id (ULID: 26 Crockford base32 characters, time first). */
+  ulid(): string
+}
+
+/** One event of a record in the record store. */
+export interface RecordEvent<D = Record<string, unknown>> {
+  /** Sortable unique id (ULID); also the event's file name. */
+  id: string
+  /** What happened, e.g. `declared`, `note`, `resolved`. */
+  type: string
+  /** ISO-8601 time the event happened (may differ from when it was written). */
+  at: string
+  /** Who did it (git user.email or forge login). */
+  actor?: string
+  data: D
+}
+
+/** A new event, before the store gives it an id. */
+export interface NewRecordEvent<D = Record<string, unknown>> {
+  type: string
+  at?: string
+  actor?: string
+  data: D
+}
+
+/** The append-only record store on the `flow/records` branch. */
+export interface RecordStore {
+  /** Appends one event to `collection/recordId`, committing it to the records branch. */
+  append<D = Record<string, unknown>>(collection: string, recordId: string, event: NewRecordEvent<D>): Promise<RecordEvent<D>>
+  /** Appends several events in one commit. */
+  appendMany(entries: Array<{collection: string; recordId: string; event: NewRecordEvent}>): Promise<RecordEvent[]>
+  /** The events of one record, oldest first. */
+  events<D = Record<string, unknown>>(collection: string, recordId: string): Promise<Array<RecordEvent<D>>>
+  /** Every event of a collection, grouped by record id, each oldest first. */
+  collection(collection: string): Promise<Map<string, RecordEvent[]>>
+  /** The record ids of a collection. */
+  list(collection: string): Promise<string[]>
+  /** The next free number for ids such as `PR-12` in a collection (max existing + 1). */
+  nextNumber(collection: string): Promise<number>
+}
+
+/** A pull request, on GitHub or as a local review record. */
+export interface PullRequest {
+  number: number
+  url: string
+  title: string
+  body: string
+  head: string
+  base: string
+  state: 'open' | 'closed' | 'merged'
+  draft: boolean
+  headSha?: string
+  mergeSha?: string
+}
+
+/** A review on a pull request. */
+export interface Review {
+  id: number | string
+  author: string
+  state: 'approved' | 'changes_requested' | 'commented' | 'dismissed' | 'pending'
+  body?: string
+  submittedAt?: string
+}
+
+/** A release on the forge. */
+export interface Release {
+  id: number | string
+  tag: string
+  name: string
+  body: string
+  draft: boolean
+  prerelease: boolean
+  url: string
+}
+
+/** An issue (incidents are mirrored to issues on GitHub). */
+export interface ForgeIssue {
+  number: number
+  url: string
+  title: string
+  body: string
+  state: 'open' | 'closed'
+  labels: string[]
+}
+
+/** A deployment and its latest status. */
+export interface Deployment {
+  id: number | string
+  ref: string
+  sha: string
+  environment: string
+  description?: string
+  createdAt: string
+  state?: DeploymentState
+}
+
+/** The states GitHub's Deployments API knows. */
+export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success'
+
+/** The forge: pull requests, reviews, releases, issues and comments, deployments and statuses. */
+export interface Forge {
+  readonly kind: 'github' | 'local'
+  /** Where the forge lives, for messages (`github.com/owner/repo`, `local records`). */
+  readonly describe: string
+  findPullRequest(query: {head: string; base?: string; state?: 'open' | 'closed' | 'all'}): Promise<PullRequest | undefined>
+  getPullRequest(number: number): Promise<PullRequest>
+  createPullRequest(input: {head: string; base: string; title: string; body: string; draft?: boolean}): Promise<PullRequest>
+  updatePullRequest(number: number, patch: {title?: string; body?: string; base?: string; state?: 'open' | 'closed'}): Promise<PullRequest>
+  mergePullRequest(number: number, input: {method: 'merge' | 'squash' | 'rebase'; sha?: string; title?: string; message?: string}): Promise<{merged: boolean; sha?: string}>
+  listReviews(number: number): Promise<Review[]>
+  createReview(number: number, input: {event: 'APPROVE' | 'REQUEST_CHANGES' | 'COMMENT'; body?: string}): Promise<Review>
+  findReleaseByTag(tag: string): Promise<Release | undefined>
+  createRelease(input: {tag: string; name: string; body: string; draft?: boolean; prerelease?: boolean; target?: string}): Promise<Release>
+  updateRelease(id: number | string, patch: {name?: string; body?: string; draft?: boolean; prerelease?: boolean}): Promise<Release>
+  createIssue(input: {title: string; body: string; labels?: string[]}): Promise<ForgeIssue>
+  updateIssue(number: number, patch: {title?: string; body?: string; state?: 'open' | 'closed'; labels?: string[]}): Promise<ForgeIssue>
+  findIssues(query: {labels?: string[]; state?: 'open' | 'closed' | 'all'}): Promise<ForgeIssue[]>
+  addComment(issueNumber: number, body: string): Promise<{id: number | string; url: string}>
+  createDeployment(input: {ref: string; environment: string; description?: string; payload?: Record<string, unknown>; productionEnvironment?: boolean; transientEnvironment?: boolean}): Promise<Deployment>
+  createDeploymentStatus(id: number | string, input: {state: DeploymentState; description?: string; environmentUrl?: string; logUrl?: string}): Promise<void>
+  listDeployments(query: {environment?: string; sha?: string}): Promise<Deployment[]>
+}
