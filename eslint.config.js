@@ -14,6 +14,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['test/**/*.ts', '**/*.test.ts'],
+    rules: {'@typescript-eslint/no-explicit-any': 'off'},
+  },
+  {
     files: ['src/core/**/*.ts', 'src/engine/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

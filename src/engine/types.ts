@@ -31,6 +31,7 @@ export interface StepContext {
 }
 
 /** The behaviour of one kind of step. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds kinds of every input type
 export interface StepKind<I = any> {
   kind: string
   /** One line for people: `Push flow/records to origin`. */
