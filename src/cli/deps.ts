@@ -50,6 +50,7 @@ export function createDeps(options: DepsOptions): Deps {
     repo: () => (repo ??= resolveRepo(git)),
     config: () => (config ??= import('../core/config/load.js').then(({loadConfig}) => loadConfig(git, options.cwd))),
     forge: () => (forge ??= import('../providers/forge-factory.js').then(({createForge}) => createForge(deps))),
+    forgeInfo: () => import('../providers/forge-factory.js').then(({describeForge}) => describeForge(deps)),
     records: () => (records ??= import('../providers/git-record-store.js').then(({GitRecordStore}) => new GitRecordStore(git, clock, ids) as unknown as RecordStore)),
     stepKinds: () => import('./step-kinds.js').then(({allStepKinds}) => allStepKinds()),
   }

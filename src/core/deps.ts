@@ -1,5 +1,5 @@
 import type {LoadedConfig} from './config/load.js'
-import type {Clock, Forge, Git, Ids, Prompter, RecordStore, Reporter, Shell} from './ports.js'
+import type {Clock, Forge, ForgeInfo, Git, Ids, Prompter, RecordStore, Reporter, Shell} from './ports.js'
 import type {RepoInfo} from './repo.js'
 import type {StepKind} from '../engine/types.js'
 
@@ -20,6 +20,8 @@ export interface Deps {
   /** flow.yml, validated; throws FlowError CONFIG_NOT_FOUND / CONFIG_INVALID. */
   config(): Promise<LoadedConfig>
   forge(): Promise<Forge>
+  /** Which forge would be used, without building it or touching the network. */
+  forgeInfo(): Promise<ForgeInfo>
   records(): Promise<RecordStore>
   /** Every registered step kind, for the engine. */
   stepKinds(): Promise<StepKind[]>

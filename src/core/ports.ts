@@ -182,6 +182,18 @@ export interface Deployment {
 /** The states GitHub's Deployments API knows. */
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success'
 
+/** Which forge flow would use and where its token came from (never the token itself). */
+export interface ForgeInfo {
+  kind: 'github' | 'local'
+  describe: string
+  host?: string
+  owner?: string
+  repo?: string
+  tokenSource: 'GH_TOKEN' | 'GITHUB_TOKEN' | 'gh auth token' | 'none'
+  /** Why this forge was chosen (configured, or detected). */
+  reason?: string
+}
+
 /** The forge: pull requests, reviews, releases, issues and comments, deployments and statuses. */
 export interface Forge {
   readonly kind: 'github' | 'local'
