@@ -13,19 +13,17 @@ export function ulidFactory(clock: Clock, random: (n: number) => Uint8Array = (n
       let rand: number[]
       if (time <= lastTime) {
         rand = [...lastRandom]
-        for (let i = rand.length - 1; i >= 0; i--) {
-          if (rand[i]! < 31) {
-            rand[i]!++
-            break
-          }
-          rand[i] = 0
-        }
+        let i = rand.length - 1
+        while (i >= 0 && rand[i] === 31) rand[i--] = 0
+        if (i >= 0) rand[i]!++
+        // 80 random bits exhausted within one millisecond: borrow the next millisecond.
+        else lastTime++
       } else {
         rand = [...random(16)].map((b) => b % 32)
         lastTime = time
       }
       lastRandom = rand
-      let t = Math.max(time, lastTime)
+      let t = lastTime
       const timeChars: string[] = []
       for (let i = 0; i < 10; i++) {
         timeChars.unshift(ALPHABET[t % 32]!)
