@@ -216,7 +216,11 @@ export class LocalForge implements Forge {
   }
 
   async createDeployment(input: {ref: string; environment: string; description?: string; payload?: Record<string, unknown>; productionEnvironment?: boolean; transientEnvironment?: boolean}): Promise<Deployment> {
-    const sha = /^[0-9a-f]{40}$/i.test(input.ref) ? input.ref : ((await this.options.resolveRef?.(input.ref)) ?? '')
+    let sha = /^[0-9a-f]{40}$/i.test(input.ref) ? input.ref : ''
+    if (!sha && this.options.resolveRef) {
+      sha = (await this.options.resolveRef(input.ref)) ?? ''
+      if (!sha) throw new FlowError('FORGE_CONFLICT', `No commit found for ref ${input.ref}`, {hint: 'Deploy a branch, tag or sha that exists locally (git fetch first).'})
+    }
     const id = deploymentId(await this.records.nextNumber('deployments'))
     const event = await this.records.append('deployments', id, this.event('created', {
       ref: input.ref, sha, environment: input.environment,

@@ -133,6 +133,7 @@ export function toForgeError(error: unknown, action: string, where: {host: strin
   })
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- GitHub objects of several operations' shapes, read defensively
 type Json = Record<string, any>
 
 const REVIEW_STATES: Record<string, Review['state']> = {

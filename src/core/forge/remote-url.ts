@@ -65,7 +65,9 @@ export function parseRemoteUrl(url: string, options: ParseRemoteOptions = {}): R
     }
     const names = ownerAndRepo(decodeURIComponent(parsed.pathname))
     if (!names || !parsed.hostname) return undefined
-    const port = parsed.port ? Number(parsed.port) : undefined
+    // URL drops a port that is the default of https (443), which ssh URLs may still name.
+    const authority = /^(?:[^@/]*@)?[^:/]+(?::(\d+))?(?:\/|$)/.exec(text.slice(scheme[0].length))
+    const port = authority?.[1] ? Number(authority[1]) : undefined
     return {host: parsed.hostname.toLowerCase(), ...names, protocol: kind, ...(port === undefined ? {} : {port})}
   }
 
