@@ -253,6 +253,15 @@ describe('errors', () => {
     expect(warnings.join('\n')).toMatch(/secondary rate limit.*retrying in 1 s/)
   })
 
+  test('a secondary rate limit that persists fails as FORGE_UNAVAILABLE after a few retries', async () => {
+    gh.fail('issues/create', {status: 403, times: Infinity, headers: {'retry-after': '1'}, body: {message: 'You have exceeded a secondary rate limit.'}})
+    const f = await forge({retries: 2})
+    const error = await failure(f.createIssue({title: 't', body: ''}))
+    expect(error.code).toBe('FORGE_UNAVAILABLE')
+    expect(error.message).toContain('secondary rate limit')
+    expect(gh.requests).toHaveLength(3)
+  })
+
   test('429 is retried; a primary limit that resets in an hour fails at once as FORGE_UNAVAILABLE', async () => {
     gh.fail('issues/create', {status: 429, headers: {'retry-after': '1'}, body: {message: 'You have exceeded a secondary rate limit'}})
     const f = await forge()

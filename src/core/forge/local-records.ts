@@ -1,13 +1,5 @@
 import type {Deployment, DeploymentState, ForgeIssue, PullRequest, RecordEvent, Release, Review} from '../ports.js'
 
-/** Collections of the local forge in the record store. */
-export const LOCAL_COLLECTIONS = {reviews: 'reviews', releases: 'releases', issues: 'issues', deployments: 'deployments'} as const
-
-/** Event types of the local forge's records. */
-export type LocalEventType =
-  | 'opened' | 'updated' | 'closed' | 'reopened' | 'merged' | 'reviewed' | 'commented'
-  | 'created' | 'status'
-
 /** The record id of a local review request (`PR-3`). */
 export const reviewId = (n: number): string => `PR-${n}`
 /** The record id of a local issue (`ISSUE-4`). */
