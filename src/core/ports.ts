@@ -189,9 +189,15 @@ export interface ForgeInfo {
   host?: string
   owner?: string
   repo?: string
+  /** The ssh alias the origin URL used, when it stood for the GitHub host. */
+  alias?: string
+  /** The API base the GitHub forge talks to. */
+  apiUrl?: string
   tokenSource: 'GH_TOKEN' | 'GITHUB_TOKEN' | 'gh auth token' | 'none'
   /** Why this forge was chosen (configured, or detected). */
-  reason?: string
+  reason: string
+  /** Set when the configured forge cannot work as things are (no token, no GitHub remote). */
+  problem?: {code: string; message: string; hint?: string}
 }
 
 /** The forge: pull requests, reviews, releases, issues and comments, deployments and statuses. */

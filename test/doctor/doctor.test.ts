@@ -15,7 +15,7 @@ describe('parseGitVersion', () => {
 })
 
 describe('runDoctor', () => {
-  const localForge: ForgeInfo = {kind: 'local', describe: 'local records', tokenSource: 'none'}
+  const localForge: ForgeInfo = {kind: 'local', describe: 'local records', tokenSource: 'none', reason: 'no origin remote'}
 
   test('a fresh repository: ok, with a warning for the missing flow.yml', async () => {
     const repo = tempRepo()

@@ -85,7 +85,9 @@ export async function runDoctor(deps: Pick<Deps, 'git' | 'env' | 'repo' | 'confi
   try {
     const info = await deps.forgeInfo()
     const token = info.kind === 'github' ? `, token from ${info.tokenSource}` : ''
-    checks.push({id: 'forge', status: 'ok', message: `${info.kind} forge (${info.describe})${token}${info.reason ? `: ${info.reason}` : ''}`})
+    checks.push(info.problem
+      ? {id: 'forge', status: 'fail', message: info.problem.message, fix: info.problem.hint}
+      : {id: 'forge', status: 'ok', message: `${info.kind} forge (${info.describe})${token}: ${info.reason}`})
   } catch (error) {
     checks.push({id: 'forge', status: 'fail', message: isFlowError(error) ? error.message : String(error), fix: isFlowError(error) ? error.hint : undefined})
   }
