@@ -4,8 +4,7 @@ import {FlowError, isFlowError} from '../errors.js'
 import type {Git} from '../ports.js'
 import {resolveRepo} from '../repo.js'
 import {formatProblem, type ConfigProblem} from './problems.js'
-import {defaultConfig, type FlowConfig} from './schema.js'
-import {parseConfigText} from './validate.js'
+import type {FlowConfig} from './schema.js'
 
 /** The names flow.yml may have, in the order they are looked for in each directory. */
 export const CONFIG_FILE_NAMES = ['flow.yml', 'flow.yaml', '.flow.yml'] as const
@@ -78,6 +77,8 @@ export function invalidConfigError(problems: ConfigProblem[]): FlowError {
 /** Reads and validates one config file; throws CONFIG_INVALID with every problem. */
 export async function loadConfigFile(path: string, cwd: string): Promise<LoadedConfig> {
   const text = await readFile(path, 'utf8')
+  // zod is loaded only when something is validated, so importing this module stays cheap.
+  const {parseConfigText} = await import('./validate.js')
   const {problems, config} = parseConfigText(text, displayName(path, cwd))
   if (!config) throw invalidConfigError(problems)
   return {path, config}
@@ -86,6 +87,9 @@ export async function loadConfigFile(path: string, cwd: string): Promise<LoadedC
 /** Finds, parses and validates flow.yml; without one, the defaults (so every command works on a fresh clone). */
 export async function loadConfig(git: Git, cwd: string): Promise<LoadedConfig> {
   const path = await findConfigFile(git, cwd)
-  if (!path) return {path: undefined, config: defaultConfig()}
+  if (!path) {
+    const {defaultConfig} = await import('./schema.js')
+    return {path: undefined, config: defaultConfig()}
+  }
   return loadConfigFile(path, cwd)
 }
