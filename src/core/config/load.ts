@@ -1,14 +1,95 @@
-// PLACEHOLDER: replaced by the config work.
+import {readFile, stat} from 'node:fs/promises'
+import {dirname, join, relative, resolve, sep} from 'node:path'
+import {FlowError, isFlowError} from '../errors.js'
 import type {Git} from '../ports.js'
+import {resolveRepo} from '../repo.js'
+import {formatProblem, type ConfigProblem} from './problems.js'
+import type {FlowConfig} from './schema.js'
+
+/** The names flow.yml may have, in the order they are looked for in each directory. */
+export const CONFIG_FILE_NAMES = ['flow.yml', 'flow.yaml', '.flow.yml'] as const
 
 /** flow.yml as loaded. */
 export interface LoadedConfig {
   /** Absolute path of the file, or undefined when defaults are used. */
   path?: string
-  config: Record<string, unknown>
+  config: FlowConfig
 }
 
-/** Finds, parses and validates flow.yml. */
-export async function loadConfig(_git: Git, _cwd: string): Promise<LoadedConfig> {
-  throw new Error('not implemented')
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile()
+  } catch {
+    return false
+  }
+}
+
+/** The first config file in one directory, if any. */
+export async function configFileIn(dir: string): Promise<string | undefined> {
+  for (const name of CONFIG_FILE_NAMES) {
+    const path = join(dir, name)
+    if (await exists(path)) return path
+  }
+  return undefined
+}
+
+/** The top directory to search: the repository root, or cwd itself outside a repository. */
+async function searchTop(git: Git, cwd: string): Promise<string> {
+  try {
+    return (await resolveRepo(git)).root
+  } catch (error) {
+    if (isFlowError(error) && error.code === 'NOT_A_REPOSITORY') return cwd
+    throw error
+  }
+}
+
+/** Finds flow.yml (or flow.yaml, .flow.yml) from cwd up to the repository root. */
+export async function findConfigFile(git: Git, cwd: string): Promise<string | undefined> {
+  const top = resolve(await searchTop(git, cwd))
+  let dir = resolve(cwd)
+  const inside = dir === top || dir.startsWith(top + sep)
+  for (;;) {
+    const found = await configFileIn(dir)
+    if (found) return found
+    if (!inside || dir === top) return undefined
+    const parent = dirname(dir)
+    if (parent === dir) return undefined
+    dir = parent
+  }
+}
+
+/** The name of a file as shown in messages: relative to cwd when below it. */
+export function displayName(path: string, cwd: string): string {
+  const rel = relative(cwd, path)
+  return rel && !rel.startsWith('..') ? rel : path
+}
+
+/** The CONFIG_INVALID error for a list of problems. */
+export function invalidConfigError(problems: ConfigProblem[]): FlowError {
+  const [first] = problems
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
+  return new FlowError('CONFIG_INVALID', `${first ? formatProblem(first) : 'flow.yml is invalid'}${more}`, {
+    hint: 'Run flow config validate to see every problem.',
+    details: {problems},
+  })
+}
+
+/** Reads and validates one config file; throws CONFIG_INVALID with every problem. */
+export async function loadConfigFile(path: string, cwd: string): Promise<LoadedConfig> {
+  const text = await readFile(path, 'utf8')
+  // zod is loaded only when something is validated, so importing this module stays cheap.
+  const {parseConfigText} = await import('./validate.js')
+  const {problems, config} = parseConfigText(text, displayName(path, cwd))
+  if (!config) throw invalidConfigError(problems)
+  return {path, config}
+}
+
+/** Finds, parses and validates flow.yml; without one, the defaults (so every command works on a fresh clone). */
+export async function loadConfig(git: Git, cwd: string): Promise<LoadedConfig> {
+  const path = await findConfigFile(git, cwd)
+  if (!path) {
+    const {defaultConfig} = await import('./schema.js')
+    return {path: undefined, config: defaultConfig()}
+  }
+  return loadConfigFile(path, cwd)
 }
