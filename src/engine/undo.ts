@@ -96,6 +96,8 @@ async function undoStep(deps: EngineDeps, journal: Journal, i: number, kind: Ste
   const spec = journal.plan[i]!
   const ctx = stepContext(deps, journal, entry.prepared)
   const interrupted = entry.status !== 'done'
+  // attempts is counted in the journal write just before run(): without it, the step's effect never began.
+  if (interrupted && !entry.attempts) return {ok: true, note: 'it had not started'}
   let effectInPlace = true
   if (interrupted && kind.isDone) {
     try {

@@ -51,6 +51,17 @@ function refusing(name: string): void {
   if (name.startsWith('-')) throw new FlowError('USAGE', `${name} is not a valid name here`, {hint: 'Names cannot start with a dash.'})
 }
 
+/** Checks that a remote given by name (not by URL or path) is configured, for a clear error instead of git's. */
+async function ensureRemote(git: Git, remote: string): Promise<void> {
+  refusing(remote)
+  if (/[/:\\]/.test(remote)) return
+  if ((await git.exec(['remote', 'get-url', remote])).exitCode !== 0) {
+    throw new FlowError('REMOTE_MISSING', `There is no remote named ${remote} in this repository`, {
+      hint: `Add it with git remote add ${remote} URL (git remote -v lists the remotes).`,
+    })
+  }
+}
+
 /** `git.updateRef`: moves or creates one ref (compare-and-swap when `from` is given); undone from the ref snapshot. */
 export const updateRefStep: StepKind<UpdateRefInput> = {
   kind: 'git.updateRef',
@@ -129,7 +140,7 @@ export const fetchStep: StepKind<FetchInput> = {
   describe: (input) => `Fetch ${input.refspecs.join(' ')} from ${input.remote}`,
   refs: (input) => fetchDestinations(input.refspecs),
   async run(ctx, input) {
-    refusing(input.remote)
+    await ensureRemote(ctx.git, input.remote)
     await ctx.git.run(['fetch', '-q', '--no-write-fetch-head', input.remote, ...input.refspecs])
     return {fetched: (await snapshotRefs(ctx.git, fetchDestinations(input.refspecs)))}
   },
@@ -179,18 +190,19 @@ export const pushStep: StepKind<PushInput> = {
     .filter((r) => r.dst.startsWith('refs/heads/') || !r.dst.startsWith('refs/'))
     .map((r) => `refs/remotes/${input.remote}/${r.dst.replace(/^refs\/heads\//, '')}`),
   async prepare(ctx, input) {
-    refusing(input.remote)
+    await ensureRemote(ctx.git, input.remote)
     const targets = await pushTargets(ctx.git, input)
     return {old: await remoteRefs(ctx.git, input.remote, targets.map((t) => t.dst))}
   },
   async isDone(ctx, input) {
+    await ensureRemote(ctx.git, input.remote)
     const targets = await pushTargets(ctx.git, input)
     const remote = await remoteRefs(ctx.git, input.remote, targets.map((t) => t.dst))
     if (!targets.every((t) => remote[t.dst] === t.sha)) return false
     return {pushed: targets}
   },
   async run(ctx, input) {
-    refusing(input.remote)
+    await ensureRemote(ctx.git, input.remote)
     const targets = await pushTargets(ctx.git, input)
     const old = (ctx.prepared?.old ?? {}) as Record<string, string | null>
     const args = ['push', '--porcelain', '--no-verify']
