@@ -1,5 +1,7 @@
+import {randomBytes} from 'node:crypto'
 import {hostname} from 'node:os'
-import {mkdir, open, readFile, rm, stat} from 'node:fs/promises'
+import {join} from 'node:path'
+import {link, mkdir, open, readFile, readdir, rm, stat} from 'node:fs/promises'
 import {FlowError} from '../core/errors.js'
 import type {Clock, Reporter} from '../core/ports.js'
 import {enginePaths} from './journal.js'
@@ -57,13 +59,8 @@ export async function acquireLock(flowDir: string, command: string, deps: {clock
   const mine: LockInfo = {pid: process.pid, host: hostname(), command, startedAt: deps.clock.now().toISOString()}
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      const handle = await open(path, 'wx', 0o644)
-      try {
-        await handle.writeFile(`${JSON.stringify(mine)}\n`, 'utf8')
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
+      await createExclusive(path, `${JSON.stringify(mine)}\n`)
+      await removeLeftovers(flowDir)
       return async () => {
         const held = await readLock(flowDir)
         if (held && held.pid === mine.pid && held.startedAt === mine.startedAt && held.host === mine.host) await rm(path, {force: true})
@@ -90,6 +87,47 @@ export async function acquireLock(flowDir: string, command: string, deps: {clock
   throw new FlowError('RUN_LOCKED', 'Could not take the lock of this worktree: other flow processes keep taking it', {
     hint: 'Wait for them to finish, then try again.',
   })
+}
+
+/**
+ * Creates a file that must not exist yet, whole: written to a temp file first, then hard-linked into place
+ * (EEXIST when it exists), so no reader ever sees an empty lock; `open(path, 'wx')` where links are not supported.
+ */
+async function createExclusive(path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  const handle = await open(temp, 'wx', 0o644)
+  try {
+    await handle.writeFile(text, 'utf8')
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    await link(temp, path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error
+    const direct = await open(path, 'wx', 0o644)
+    try {
+      await direct.writeFile(text, 'utf8')
+      await direct.sync()
+    } finally {
+      await direct.close()
+    }
+  } finally {
+    await rm(temp, {force: true})
+  }
+}
+
+/** Removes temp files left by processes killed while writing them (their pid is gone). */
+async function removeLeftovers(flowDir: string): Promise<void> {
+  for (const dir of [flowDir, join(flowDir, 'runs')]) {
+    const names = await readdir(dir).catch(() => [] as string[])
+    for (const name of names) {
+      const pid = /\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name)?.[1]
+      if (pid && !isProcessAlive(Number(pid))) await rm(join(dir, name), {force: true})
+    }
+  }
 }
 
 function lockedError(held: LockInfo, path: string): FlowError {

@@ -46,13 +46,20 @@ const short = (sha: string | null) => (sha ? sha.slice(0, 7) : 'missing')
  * Puts a ref back to the value it had before a step, compare-and-swap against the value the step left
  * (`after`; undefined when the step was interrupted and never recorded it); refuses when someone moved it since.
  */
-export async function restoreRef(git: Git, ref: string, before: string | null, after: string | null | undefined): Promise<RestoreOutcome> {
+export async function restoreRef(
+  git: Git,
+  ref: string,
+  before: string | null,
+  after: string | null | undefined,
+  /** Moves HEAD off a branch that must be deleted (to where the run started); true when it did. */
+  leave?: () => Promise<boolean>,
+): Promise<RestoreOutcome> {
   const current = (await snapshotRefs(git, [ref]))[ref] ?? null
   if (current === before) return {ref, ok: true, note: 'already as before'}
   if (after !== undefined && current !== after) {
     return {ref, ok: false, reason: `${ref} moved since flow changed it (now ${short(current)}, flow left ${short(after)}); left as it is`}
   }
-  if (ref.startsWith('refs/') && (await headRef(git)) === ref) {
+  if (ref.startsWith('refs/') && (await headRef(git)) === ref && !(before === null && leave && (await leave()))) {
     if (before === null) return {ref, ok: false, reason: `${ref} is checked out, so it was not deleted; switch to another branch and delete it yourself`}
     if (!(await isClean(git))) return {ref, ok: false, reason: `${ref} is checked out with uncommitted changes, so it was not moved back to ${short(before)}`}
     // Moving the checked-out branch must move the work tree with it; --keep refuses to lose local changes.

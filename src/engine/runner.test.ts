@@ -8,7 +8,7 @@ import {ulidFactory} from '../core/ids.js'
 import type {Git, Prompter} from '../core/ports.js'
 import {registerSecret} from '../core/redact.js'
 import {enginePaths, readJournal, writeFileAtomic} from './journal.js'
-import {acquireLock} from './lock.js'
+import {acquireLock, isProcessAlive} from './lock.js'
 import {continueRun, runPlan, type EngineDeps} from './runner.js'
 import {abortRun, runStatus} from './status.js'
 import type {Journal, Plan, StepKind} from './types.js'
@@ -307,6 +307,7 @@ describe('journal and lock', () => {
     expect((await readJournal(flowDir))!.status).toBe('paused')
     expect((await runStatus(d)).run?.status).toBe('paused')
     await continueRun(d)
+    expect(existsSync(join(flowDir, '.run.json.99999.deadbeef.tmp'))).toBe(isProcessAlive(99999))
   })
 
   test('atomic writes: a reader racing many writers never sees a partial file', async () => {
@@ -354,6 +355,25 @@ describe('journal and lock', () => {
     }
     await runPlan(deps(), plan(add('a')))
     expect(list('main')).toEqual(['a'])
+  })
+
+  test('of racing runs exactly one takes the lock, which holds who it is while the step runs', async () => {
+    let lockSeen: unknown
+    const slow: StepKind = {
+      kind: 'test.slow',
+      describe: () => 'Wait a little',
+      async run() {
+        lockSeen = JSON.parse(readFileSync(enginePaths(flowDir).lock, 'utf8'))
+        await new Promise((r) => setTimeout(r, 50))
+      },
+    }
+    const d = deps({stepKinds: async () => [...kinds, slow]})
+    const results = await Promise.allSettled(Array.from({length: 5}, () => runPlan(d, plan({kind: 'test.slow', input: {}}))))
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as FlowError).code] : []))
+    expect(codes).toEqual(['RUN_LOCKED', 'RUN_LOCKED', 'RUN_LOCKED', 'RUN_LOCKED'])
+    expect(lockSeen).toEqual({pid: process.pid, host: hostname(), command: 'test run', startedAt: expect.stringMatching(/^2026-/)})
+    expect(readdirSync(flowDir).filter((n) => n !== 'runs')).toEqual([])
   })
 
   test('a stale lock (same host, process gone) is removed with a warning', async () => {

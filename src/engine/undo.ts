@@ -112,7 +112,7 @@ async function undoStep(deps: EngineDeps, journal: Journal, i: number, kind: Ste
     return {ok: false, reason: interrupted ? `it was interrupted and may have taken effect; ${reason}` : reason}
   }
   if (typeof kind.undo === 'function') {
-    if (!effectInPlace) return restoreSnapshot(deps.git, entry, 'it had not taken effect')
+    if (!effectInPlace) return restoreSnapshot(deps.git, journal, entry, 'it had not taken effect')
     try {
       await kind.undo(ctx, spec.input, entry)
       return {ok: true}
@@ -120,17 +120,17 @@ async function undoStep(deps: EngineDeps, journal: Journal, i: number, kind: Ste
       return {ok: false, reason: errorInfo(error).message}
     }
   }
-  return restoreSnapshot(deps.git, entry)
+  return restoreSnapshot(deps.git, journal, entry)
 }
 
-async function restoreSnapshot(git: Git, entry: JournalStep, note?: string): Promise<StepOutcome> {
+async function restoreSnapshot(git: Git, journal: Journal, entry: JournalStep, note?: string): Promise<StepOutcome> {
   const before = entry.refsBefore ?? {}
   const reasons: string[] = []
   let changed = false
   // HEAD (and other names outside refs/) come back with the starting checkout, not by moving what they point to.
   for (const ref of Object.keys(before).filter((r) => r.startsWith('refs/'))) {
     const after = entry.refsAfter ? entry.refsAfter[ref] : undefined
-    const outcome = await restoreRef(git, ref, before[ref] ?? null, after)
+    const outcome = await restoreRef(git, ref, before[ref] ?? null, after, async () => (await restoreCheckout(git, journal)).restored)
     if (!outcome.ok) reasons.push(outcome.reason)
     else if (!outcome.note) changed = true
   }

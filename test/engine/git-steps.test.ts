@@ -2,6 +2,7 @@ import {describe, expect, test} from 'vitest'
 import {readJournal} from '../../src/engine/journal.js'
 import {snapshotRefs} from '../../src/engine/refs.js'
 import {continueRun, runPlan} from '../../src/engine/runner.js'
+import {runStatus} from '../../src/engine/status.js'
 import type {Plan, StepKind} from '../../src/engine/types.js'
 import {undoRun} from '../../src/engine/undo.js'
 import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
@@ -198,5 +199,38 @@ describe('git step kinds against a real repository', () => {
     expect(done.notUndone).toEqual([])
     expect(repo.ref('main')).toBe(repo.git('rev-parse', `${before}^`))
     expect(repo.git('status', '--porcelain')).toBe('')
+  })
+
+  test('undo deletes a branch a step created and checked out, by first going back to the starting branch', async () => {
+    const repo = tempRepo()
+    const switchNew: StepKind<{branch: string}> = {
+      kind: 'test.switchNew',
+      describe: (i) => `Start ${i.branch}`,
+      refs: (i) => [`refs/heads/${i.branch}`],
+      run: async (ctx, i) => {
+        await ctx.git.run(['checkout', '-q', '-b', i.branch])
+      },
+    }
+    const deps = repoDeps(repo, [failing, switchNew])
+    await rejection(runPlan(deps, {command: 'x', inputs: {}, steps: [{kind: 'test.switchNew', input: {branch: 'feature/n'}}, {kind: 'test.fail', input: {why: 'stop'}}]}))
+    expect(repo.currentBranch()).toBe('feature/n')
+    const result = await undoRun(deps)
+    expect(result.notUndone).toEqual([])
+    expect(repo.currentBranch()).toBe('main')
+    expect(repo.ref('refs/heads/feature/n')).toBeNull()
+  })
+
+  test('each worktree has its own journal and lock', async () => {
+    const repo = tempRepo()
+    const linked = `${repo.scratch}/linked`
+    repo.git('worktree', 'add', '-q', '-b', 'side', linked)
+    const main = repoDeps(repo, [failing])
+    const other = repoDeps(repo, [failing], linked)
+    await rejection(runPlan(main, {command: 'x', inputs: {}, steps: [{kind: 'test.fail', input: {why: 'stop'}}]}))
+    expect((await runStatus(other)).run).toBeNull()
+    const result = await runPlan(other, {command: 'y', inputs: {}, steps: [{kind: 'git.createBranch', input: {branch: 'from-linked', from: 'HEAD'}}]})
+    expect(result.status).toBe('done')
+    expect((await main.repo()).flowDir).not.toBe((await other.repo()).flowDir)
+    expect((await runStatus(main)).run?.status).toBe('paused')
   })
 })

@@ -62,7 +62,10 @@ async function ensureRemote(git: Git, remote: string): Promise<void> {
   }
 }
 
-/** `git.updateRef`: moves or creates one ref (compare-and-swap when `from` is given); undone from the ref snapshot. */
+/**
+ * `git.updateRef`: moves or creates one ref (compare-and-swap when `from` is given); undone from the ref snapshot.
+ * Not for the checked-out branch: it moves the ref without the work tree.
+ */
 export const updateRefStep: StepKind<UpdateRefInput> = {
   kind: 'git.updateRef',
   describe: (input) => `Set ${input.ref} to ${input.to}`,
