@@ -141,8 +141,9 @@ async function execute(deps: EngineDeps, flowDir: string, journal: Journal, kind
         continue
       }
       const refs = kind.refs?.(spec.input, ctx) ?? []
-      entry.refsBefore ??= await snapshotRefs(deps.git, refs)
-      for (const ref of refs) if (!(ref in entry.refsBefore)) entry.refsBefore[ref] = (await snapshotRefs(deps.git, [ref]))[ref] ?? null
+      // Values from an earlier attempt are kept: they are what the refs were before flow touched them.
+      const missing = refs.filter((ref) => !entry.refsBefore || !(ref in entry.refsBefore))
+      if (!entry.refsBefore || missing.length > 0) entry.refsBefore = {...(await snapshotRefs(deps.git, missing)), ...entry.refsBefore}
       if (kind.prepare && entry.prepared === undefined) entry.prepared = redactValue(await kind.prepare(ctx, spec.input))
       entry.status = 'running'
       entry.startedAt = deps.clock.now().toISOString()
