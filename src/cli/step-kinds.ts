@@ -1,6 +1,12 @@
 import type {StepKind} from '../engine/types.js'
 
-/** Every step kind flow knows, so a journal written by any command can be resumed or undone. */
+/**
+ * Every step kind flow knows, so a journal written by any command can be resumed or undone.
+ * A plain list: each area appends its own kinds (imported lazily, so startup stays cheap).
+ */
 export async function allStepKinds(): Promise<StepKind[]> {
-  return []
+  const kinds: StepKind[][] = [
+    (await import('../engine/steps/git-steps.js')).gitStepKinds,
+  ]
+  return kinds.flat()
 }

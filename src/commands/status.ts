@@ -1,12 +1,15 @@
 import {FlowCommand} from '../cli/flow-command.js'
+import {formatStatus} from '../engine/format.js'
+import {runStatus, type StatusResult} from '../engine/status.js'
 
 export default class Status extends FlowCommand<typeof Status> {
-  static override summary = 'Show the run in progress in this worktree, if any.'
+  static override summary = 'Show the run in progress in this worktree, if any, and the last one.'
+  static override description = 'Lists the steps of a paused or interrupted run with their status and error, and what you can do next (flow continue, flow undo, flow abort). Reads the journal without waiting for a run in progress.'
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json']
 
-  async run(): Promise<{run: null}> {
-    await this.deps()
-    this.log('No run in progress.')
-    return {run: null}
+  async run(): Promise<StatusResult> {
+    const status = await runStatus(await this.deps())
+    for (const line of formatStatus(status)) this.log(line)
+    return status
   }
 }

@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'RUN_LOCKED'
   | 'NO_RUN'
   | 'UNDO_IMPOSSIBLE'
+  | 'STEP_KIND_UNKNOWN'
+  | 'JOURNAL_INVALID'
   | 'GIT_FAILED'
   | 'REMOTE_MISSING'
   | 'RECORDS_CONFLICT'
@@ -57,6 +59,8 @@ const exitFor: Record<ErrorCode, number> = {
   RUN_LOCKED: ExitCode.failure,
   NO_RUN: ExitCode.failure,
   UNDO_IMPOSSIBLE: ExitCode.failure,
+  STEP_KIND_UNKNOWN: ExitCode.failure,
+  JOURNAL_INVALID: ExitCode.failure,
   GIT_FAILED: ExitCode.failure,
   REMOTE_MISSING: ExitCode.failure,
   RECORDS_CONFLICT: ExitCode.failure,

@@ -1,6 +1,12 @@
-// PLACEHOLDER: replaced by the engine work.
+import {hostname} from 'node:os'
 import type {Deps} from '../core/deps.js'
-import type {JournalStep, Plan} from './types.js'
+import {FlowError} from '../core/errors.js'
+import {redactValue} from '../core/redact.js'
+import {archiveJournal, isUnfinished, readJournal, writeJournal} from './journal.js'
+import {describeStep, errorInfo, kindOf, kindsFor, stepContext, type KindRegistry} from './kinds.js'
+import {pidAlive, withLock} from './lock.js'
+import {snapshotRefs} from './refs.js'
+import type {Journal, JournalStep, Plan} from './types.js'
 
 /** What the engine needs from the composition root. */
 export type EngineDeps = Pick<Deps, 'cwd' | 'git' | 'shell' | 'reporter' | 'clock' | 'ids' | 'forge' | 'records' | 'repo' | 'stepKinds'>
@@ -15,7 +21,176 @@ export interface RunResult {
   outputs: Array<Record<string, unknown> | undefined>
 }
 
+/** The next actions offered for a paused run. */
+export const PAUSED_HINT = 'Fix the cause, then run flow continue; or flow undo to go back to where you started, or flow abort to stop here.'
+
 /** Runs a plan step by step with a journal; with dryRun, only describes it. */
-export async function runPlan(_deps: EngineDeps, _plan: Plan, _options: {dryRun?: boolean} = {}): Promise<RunResult> {
-  throw new Error('not implemented')
+export async function runPlan(deps: EngineDeps, plan: Plan, options: {dryRun?: boolean} = {}): Promise<RunResult> {
+  const kinds = await kindsFor(deps, plan.steps, 'plan')
+  if (options.dryRun) {
+    const steps = plan.steps.map((spec): JournalStep => ({kind: spec.kind, description: describeStep(kindOf(kinds, spec), spec), status: 'pending'}))
+    return {runId: null, command: plan.command, status: 'dry-run', steps, outputs: steps.map(() => undefined)}
+  }
+  const {flowDir} = await deps.repo()
+  return withLock(flowDir, plan.command, deps, async () => {
+    const existing = await currentJournal(flowDir)
+    if (existing) throw runInProgress(existing)
+    const [branch, head] = await Promise.all([
+      deps.git.exec(['symbolic-ref', '-q', '--short', 'HEAD']),
+      deps.git.exec(['rev-parse', '-q', '--verify', 'HEAD']),
+    ])
+    const now = deps.clock.now().toISOString()
+    const journal: Journal = {
+      version: 1,
+      id: deps.ids.ulid(),
+      command: plan.command,
+      inputs: redactValue(plan.inputs),
+      status: 'running',
+      cursor: 0,
+      startedAt: now,
+      updatedAt: now,
+      start: {branch: branch.exitCode === 0 && branch.stdout ? branch.stdout : null, head: head.exitCode === 0 && head.stdout ? head.stdout : null},
+      pid: process.pid,
+      host: hostname(),
+      plan: plan.steps,
+      steps: plan.steps.map((spec) => ({kind: spec.kind, description: describeStep(kindOf(kinds, spec), spec), status: 'pending'})),
+    }
+    return execute(deps, flowDir, journal, kinds)
+  })
+}
+
+/** Resumes the paused (or interrupted) run of this worktree at its cursor; pauses again on a failure. */
+export async function continueRun(deps: EngineDeps): Promise<RunResult> {
+  const {flowDir} = await deps.repo()
+  return withLock(flowDir, 'continue', deps, async () => {
+    const journal = await requireJournal(flowDir, 'continue')
+    if (journal.steps.some((s) => s.status === 'undone')) {
+      throw new FlowError('RUN_IN_PROGRESS', `An undo of flow ${journal.command} was interrupted, so it cannot be continued`, {
+        hint: 'Run flow undo again to finish going back, or flow abort to stop tracking the run.',
+      })
+    }
+    const kinds = await kindsFor(deps, journal.plan, 'journal')
+    return execute(deps, flowDir, journal, kinds)
+  })
+}
+
+/** The unfinished journal of a worktree, archiving one left finished by a crash; null when there is none. */
+export async function currentJournal(flowDir: string): Promise<Journal | null> {
+  const journal = await readJournal(flowDir)
+  if (!journal) return null
+  if (isUnfinished(journal.status)) return journal
+  await archiveJournal(flowDir, journal)
+  return null
+}
+
+/** The unfinished run that continue, undo or abort act on (lock held); NO_RUN when there is none. */
+export async function requireJournal(flowDir: string, verb: 'continue' | 'undo' | 'abort'): Promise<Journal> {
+  const journal = await currentJournal(flowDir)
+  if (!journal) {
+    throw new FlowError('NO_RUN', `Nothing to ${verb}: no paused run in this worktree`, {hint: 'flow status shows the last run.'})
+  }
+  // The lock should already exclude this; a journal written by a live process means its lock was removed by hand.
+  if (journal.status === 'running' && journal.pid !== process.pid && pidAlive(journal.pid, journal.host) === true) {
+    throw new FlowError('RUN_LOCKED', `flow ${journal.command} (pid ${journal.pid}) is still running in this worktree`, {
+      hint: 'Wait for it to finish, then look at flow status.',
+    })
+  }
+  return journal
+}
+
+function runInProgress(journal: Journal): FlowError {
+  const at = journal.steps[journal.cursor]
+  const where = at ? ` at step ${journal.cursor + 1}/${journal.steps.length} (${at.description})` : ''
+  const state = journal.status === 'paused' ? 'is paused' : 'was interrupted'
+  return new FlowError('RUN_IN_PROGRESS', `flow ${journal.command} ${state}${where} in this worktree`, {
+    hint: 'Run flow continue to finish it, flow undo to go back to where it started, or flow abort to stop tracking it.',
+    details: {runId: journal.id, command: journal.command, status: journal.status, step: journal.cursor + 1},
+  })
+}
+
+async function execute(deps: EngineDeps, flowDir: string, journal: Journal, kinds: KindRegistry): Promise<RunResult> {
+  const total = journal.plan.length
+  const save = async () => {
+    journal.updatedAt = deps.clock.now().toISOString()
+    await writeJournal(flowDir, journal)
+  }
+  journal.status = 'running'
+  journal.pid = process.pid
+  journal.host = hostname()
+  await save()
+  for (let i = journal.cursor; i < total; i++) {
+    const spec = journal.plan[i]!
+    const entry = journal.steps[i]!
+    journal.cursor = i
+    if (entry.status === 'done') continue
+    const kind = kindOf(kinds, spec)
+    const ctx = stepContext(deps, journal, entry.prepared)
+    try {
+      const already = kind.isDone ? await kind.isDone(ctx, spec.input) : false
+      if (already) {
+        // A step with an earlier attempt was (probably) done by flow itself before a crash: keep it undoable.
+        if (entry.refsBefore) entry.refsAfter = await snapshotRefs(deps.git, Object.keys(entry.refsBefore))
+        else entry.skipped = true
+        if (typeof already === 'object') entry.output = redactValue(already)
+        entry.status = 'done'
+        entry.error = undefined
+        entry.finishedAt = deps.clock.now().toISOString()
+        journal.cursor = i + 1
+        deps.reporter.progress(`[${i + 1}/${total}] ${entry.description}: already done`)
+        await save()
+        continue
+      }
+      const refs = kind.refs?.(spec.input, ctx) ?? []
+      // Values from an earlier attempt are kept: they are what the refs were before flow touched them.
+      const missing = refs.filter((ref) => !entry.refsBefore || !(ref in entry.refsBefore))
+      if (!entry.refsBefore || missing.length > 0) entry.refsBefore = {...(await snapshotRefs(deps.git, missing)), ...entry.refsBefore}
+      if (kind.prepare && entry.prepared === undefined) entry.prepared = redactValue(await kind.prepare(ctx, spec.input))
+      entry.status = 'running'
+      entry.startedAt = deps.clock.now().toISOString()
+      entry.finishedAt = undefined
+      entry.attempts = (entry.attempts ?? 0) + 1
+      deps.reporter.progress(`[${i + 1}/${total}] ${entry.description}`)
+      // The journal must say "running" before the effect, so a crash from here on is seen by continue and undo.
+      await save()
+      const output = await kind.run({...ctx, prepared: entry.prepared}, spec.input)
+      entry.output = output ? redactValue(output) : undefined
+      entry.refsAfter = await snapshotRefs(deps.git, Object.keys(entry.refsBefore))
+      entry.status = 'done'
+      entry.error = undefined
+      entry.finishedAt = deps.clock.now().toISOString()
+      journal.cursor = i + 1
+      await save()
+    } catch (error) {
+      await pause(deps, journal, i, error, save)
+    }
+  }
+  journal.cursor = total
+  journal.status = 'done'
+  journal.updatedAt = deps.clock.now().toISOString()
+  await archiveJournal(flowDir, journal)
+  return {runId: journal.id, command: journal.command, status: 'done', steps: journal.steps, outputs: journal.steps.map((s) => s.output)}
+}
+
+async function pause(deps: EngineDeps, journal: Journal, i: number, error: unknown, save: () => Promise<void>): Promise<never> {
+  const entry = journal.steps[i]!
+  const cause = errorInfo(error)
+  entry.status = 'failed'
+  entry.error = cause
+  entry.finishedAt = deps.clock.now().toISOString()
+  if (entry.refsBefore) {
+    try {
+      entry.refsAfter = await snapshotRefs(deps.git, Object.keys(entry.refsBefore))
+    } catch {
+      entry.refsAfter = undefined
+    }
+  }
+  journal.status = 'paused'
+  journal.cursor = i
+  await save()
+  throw new FlowError('RUN_PAUSED', `flow ${journal.command} paused at step ${i + 1}/${journal.steps.length} (${entry.description}): ${cause.message}`, {
+    hint: PAUSED_HINT,
+    exit: 8,
+    details: {runId: journal.id, step: i + 1, cause},
+    cause: error,
+  })
 }

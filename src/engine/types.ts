@@ -28,6 +28,8 @@ export interface StepContext {
   records(): Promise<RecordStore>
   /** Outputs of the steps already done in this run, by step index. */
   outputs: ReadonlyArray<Record<string, unknown> | undefined>
+  /** What the kind's `prepare()` captured for this step, journaled before its effect (undefined without one). */
+  prepared?: Record<string, unknown>
 }
 
 /** The behaviour of one kind of step. */
@@ -38,8 +40,16 @@ export interface StepKind<I = any> {
   describe(input: I): string
   /** Refs (full names, e.g. `refs/heads/main`) whose values are snapshotted before and after the step. */
   refs?(input: I, ctx: StepContext): string[]
-  /** True when the step's effect is already in place, so resuming never repeats it. */
-  isDone?(ctx: StepContext, input: I): Promise<boolean>
+  /**
+   * True when the step's effect is already in place, so resuming never repeats it. It may instead
+   * return an object: the step is then done, and the object is kept as its output.
+   */
+  isDone?(ctx: StepContext, input: I): Promise<boolean | Record<string, unknown>>
+  /**
+   * Captures state that undo will need (for example a remote ref's value), journaled before the effect;
+   * kept from the first attempt when the step is retried. Passed to run, isDone and undo as `ctx.prepared`.
+   */
+  prepare?(ctx: StepContext, input: I): Promise<Record<string, unknown>>
   /** Carries out the step; what it returns is kept in the journal for later steps and undo. */
   run(ctx: StepContext, input: I): Promise<Record<string, unknown> | void>
   /**
@@ -65,6 +75,12 @@ export interface JournalStep {
   refsAfter?: Record<string, string | null>
   output?: Record<string, unknown>
   error?: {code: string; message: string; hint?: string}
+  /** What the kind's `prepare()` captured before the first attempt. */
+  prepared?: Record<string, unknown>
+  /** How many times the step was started (more than one after a pause or a crash). */
+  attempts?: number
+  /** True when the effect was already in place before flow ran the step: undo leaves it alone. */
+  skipped?: boolean
 }
 
 /** Where a run stands. */
@@ -84,6 +100,8 @@ export interface Journal {
   /** The branch and commit checked out when the run started. */
   start: {branch: string | null; head: string | null}
   pid: number
+  /** The host of the process that last ran the journal (a pid is only meaningful there). */
+  host?: string
   plan: StepSpec[]
   steps: JournalStep[]
 }

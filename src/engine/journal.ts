@@ -1,0 +1,119 @@
+import {randomBytes} from 'node:crypto'
+import {mkdir, open, readFile, readdir, rename, rm} from 'node:fs/promises'
+import {basename, dirname, join} from 'node:path'
+import {FlowError} from '../core/errors.js'
+import {redactValue} from '../core/redact.js'
+import type {Journal, RunStatus} from './types.js'
+
+/** How many finished runs are kept under `runs/`. */
+export const KEEP_RUNS = 20
+
+/** Where the engine keeps its files inside a worktree's flow directory. */
+export function enginePaths(flowDir: string): {current: string; runs: string; lock: string} {
+  return {current: join(flowDir, 'run.json'), runs: join(flowDir, 'runs'), lock: join(flowDir, 'lock')}
+}
+
+/** True while a run still needs `flow continue`, `flow undo` or `flow abort`. */
+export function isUnfinished(status: RunStatus): boolean {
+  return status === 'running' || status === 'paused'
+}
+
+/** Writes a file so that readers see the old content or the new, never a part: temp file, fsync, rename. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const dir = dirname(path)
+  await mkdir(dir, {recursive: true})
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  const handle = await open(temp, 'w', 0o644)
+  try {
+    await handle.writeFile(text, 'utf8')
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    await rename(temp, path)
+  } catch (error) {
+    await rm(temp, {force: true})
+    throw error
+  }
+  await syncDir(dir)
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // The rename is only durable once the directory entry is; some platforms cannot fsync a directory.
+  try {
+    const handle = await open(dir, 'r')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    // best effort
+  }
+}
+
+/** Writes the current run's journal atomically, with every secret redacted. */
+export async function writeJournal(flowDir: string, journal: Journal): Promise<void> {
+  await writeFileAtomic(enginePaths(flowDir).current, `${JSON.stringify(redactValue(journal), null, 2)}\n`)
+}
+
+function parseJournal(text: string, path: string): Journal {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    value = undefined
+  }
+  const j = value as Partial<Journal> | undefined
+  if (!j || j.version !== 1 || typeof j.id !== 'string' || !Array.isArray(j.plan) || !Array.isArray(j.steps) || j.plan.length !== j.steps.length) {
+    throw new FlowError('JOURNAL_INVALID', `The run journal ${path} is not one flow can read`, {
+      hint: `It may come from another version of flow. Remove ${path} to stop tracking that run.`,
+    })
+  }
+  return j as Journal
+}
+
+/** The journal of the current run in this worktree, or null when there is none. */
+export async function readJournal(flowDir: string): Promise<Journal | null> {
+  const path = enginePaths(flowDir).current
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw error
+  }
+  return parseJournal(text, path)
+}
+
+/** Writes the journal with its final status, moves it to `runs/<id>.json` and keeps only the last runs. */
+export async function archiveJournal(flowDir: string, journal: Journal, keep = KEEP_RUNS): Promise<void> {
+  const paths = enginePaths(flowDir)
+  await writeJournal(flowDir, journal)
+  await mkdir(paths.runs, {recursive: true})
+  // A crash between these two leaves run.json with a finished status, which readers treat as no current run.
+  await rename(paths.current, join(paths.runs, `${journal.id}.json`))
+  await syncDir(flowDir)
+  const names = (await readdir(paths.runs)).filter((n) => n.endsWith('.json')).sort()
+  for (const name of names.slice(0, Math.max(0, names.length - keep))) await rm(join(paths.runs, name), {force: true})
+}
+
+/** The most recently finished run (from `runs/`), or null. */
+export async function lastRun(flowDir: string): Promise<Journal | null> {
+  const dir = enginePaths(flowDir).runs
+  let names: string[]
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()
+  } catch {
+    return null
+  }
+  for (const name of names.reverse()) {
+    try {
+      return parseJournal(await readFile(join(dir, name), 'utf8'), join(dir, name))
+    } catch {
+      continue
+    }
+  }
+  return null
+}

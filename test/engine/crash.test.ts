@@ -1,0 +1,96 @@
+import {spawnSync} from 'node:child_process'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {hostname} from 'node:os'
+import {describe, expect, test} from 'vitest'
+import {enginePaths, readJournal} from '../../src/engine/journal.js'
+import {continueRun, runPlan} from '../../src/engine/runner.js'
+import {gitStepKinds} from '../../src/engine/steps/git-steps.js'
+import {runStatus} from '../../src/engine/status.js'
+import type {Journal, Plan, StepKind} from '../../src/engine/types.js'
+import {undoRun} from '../../src/engine/undo.js'
+import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
+import {repoDeps} from './engine-deps.js'
+
+const plan: Plan = {
+  command: 'feature submit',
+  inputs: {name: 'a'},
+  steps: [
+    {kind: 'git.createBranch', input: {branch: 'feature/a', from: 'main'}},
+    {kind: 'git.checkout', input: {branch: 'feature/a'}},
+    {kind: 'git.push', input: {remote: 'origin', refspecs: [{src: 'feature/a', dst: 'refs/heads/feature/a'}]}},
+  ],
+}
+
+/**
+ * Runs the plan until step `at` (0-based) is in progress, then "kills" the process: the step's effect is
+ * carried out or not (`afterEffect`), the run never goes on, and the journal and lock are left with the pid
+ * of a process that is gone, as SIGKILL would leave them.
+ */
+async function crashAt(repo: TempRepo, at: number, afterEffect: boolean): Promise<{flowDir: string; deadPid: number}> {
+  const stuck = gitStepKinds.map((kind): StepKind => kind.kind !== plan.steps[at]!.kind ? kind : {
+    ...kind,
+    run: async (ctx, input) => {
+      if (afterEffect) await kind.run(ctx, input)
+      reached()
+      return new Promise(() => {})
+    },
+  })
+  let reached!: () => void
+  const inStep = new Promise<void>((resolve) => (reached = resolve))
+  const deps = {...repoDeps(repo), stepKinds: async () => stuck}
+  void runPlan(deps, plan)
+  await inStep
+  const {flowDir} = await deps.repo()
+  const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!
+  const paths = enginePaths(flowDir)
+  const journal = JSON.parse(readFileSync(paths.current, 'utf8')) as Journal
+  writeFileSync(paths.current, JSON.stringify({...journal, pid: deadPid}))
+  writeFileSync(paths.lock, JSON.stringify({pid: deadPid, host: hostname(), command: plan.command, startedAt: journal.startedAt}))
+  return {flowDir, deadPid}
+}
+
+describe('a run killed mid-step', () => {
+  test('the journal says the step was running; status shows it with a dead pid', async () => {
+    const repo = tempRepo()
+    const {deadPid} = await crashAt(repo, 1, true)
+    const status = await runStatus(repoDeps(repo))
+    expect(status.run).toMatchObject({status: 'running', step: 2, total: 3, pid: deadPid, pidAlive: false})
+    expect(status.run!.steps.map((s) => s.status)).toEqual(['done', 'running', 'pending'])
+    expect(status.next).toEqual(['flow continue', 'flow undo', 'flow abort'])
+    expect(status.lock).toMatchObject({pid: deadPid, alive: false})
+  })
+
+  test.each([
+    [0, false], [0, true], [1, false], [1, true], [2, false], [2, true],
+  ])('continue finishes after a crash in step %i (effect done: %s), without repeating it', async (at, afterEffect) => {
+    const repo = tempRepo()
+    const {flowDir} = await crashAt(repo, at, afterEffect)
+    const deps = repoDeps(repo)
+    const result = await continueRun(deps)
+    expect(result.status).toBe('done')
+    expect(deps.warnings.join('\n')).toMatch(/Removed a stale lock: flow feature submit/)
+    expect(repo.currentBranch()).toBe('feature/a')
+    expect(repo.ref('feature/a')).toBe(repo.ref('main'))
+    expect(repo.ref('refs/heads/feature/a', repo.origin)).toBe(repo.ref('main'))
+    expect(await readJournal(flowDir)).toBeNull()
+    const last = (await runStatus(deps)).last!
+    expect(last.steps.map((s) => s.status)).toEqual(['done', 'done', 'done'])
+    // a step done before the crash was done by flow, not found in place: it stays undoable
+    expect(last.steps[at]!.skipped).toBeUndefined()
+  })
+
+  test.each([
+    [0, false], [0, true], [1, false], [1, true], [2, false], [2, true],
+  ])('undo restores the start after a crash in step %i (effect done: %s)', async (at, afterEffect) => {
+    const repo = tempRepo()
+    const main = repo.ref('main')
+    await crashAt(repo, at, afterEffect)
+    const result = await undoRun(repoDeps(repo))
+    expect(result.notUndone).toEqual([])
+    expect(result.complete).toBe(true)
+    expect(repo.currentBranch()).toBe('main')
+    expect(repo.ref('main')).toBe(main)
+    expect(repo.ref('refs/heads/feature/a')).toBeNull()
+    expect(repo.ref('refs/heads/feature/a', repo.origin)).toBeNull()
+  })
+})
