@@ -18,22 +18,13 @@ interface ForgeChoice {
   problem?: FlowError
 }
 
-/**
- * TEMPORARY: the config loader is still a placeholder that throws a plain Error; treat that as "no flow.yml".
- * Delete this function (and its one call) once src/core/config/load.ts returns defaults.
- */
-function isPlaceholderConfigError(error: unknown): boolean {
-  return !isFlowError(error)
-}
-
 /** The forge type flow.yml sets, or undefined when it sets none (or there is no flow.yml). */
 async function configuredForgeType(deps: ForgeDeps): Promise<'github' | 'local' | undefined> {
-  let config: Record<string, unknown>
+  let config: {forge?: {type?: unknown}}
   try {
     config = (await deps.config()).config
   } catch (error) {
     if (isFlowError(error) && error.code === 'CONFIG_NOT_FOUND') return undefined
-    if (isPlaceholderConfigError(error)) return undefined
     throw error
   }
   const forge = config.forge as {type?: unknown} | undefined

@@ -1,4 +1,5 @@
 import {describe, expect, test} from 'vitest'
+import {defaultConfig} from '../../src/core/config/schema.js'
 import {parseGitVersion, runDoctor} from '../../src/core/doctor/run-doctor.js'
 import {runFlow} from '../helpers/e2e.js'
 import {tempRepo} from '../helpers/temp-repo.js'
@@ -24,7 +25,7 @@ describe('runDoctor', () => {
       git,
       env: repo.env,
       repo: () => resolveRepo(git),
-      config: async () => ({config: {}}),
+      config: async () => ({config: defaultConfig()}),
       forgeInfo: async () => localForge,
     })
     expect(report.ok).toBe(true)
@@ -54,7 +55,7 @@ describe('runDoctor', () => {
     const repo = tempRepo()
     repo.git('remote', 'set-url', 'origin', 'https://x-access-token:ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r.git')
     const git = new GitCli(repo.dir, repo.env)
-    const report = await runDoctor({git, env: repo.env, repo: () => resolveRepo(git), config: async () => ({config: {}}), forgeInfo: async () => localForge})
+    const report = await runDoctor({git, env: repo.env, repo: () => resolveRepo(git), config: async () => ({config: defaultConfig()}), forgeInfo: async () => localForge})
     const remote = report.checks.find((c) => c.id === 'remote')!
     expect(remote.message).not.toContain('ghp_')
     expect(remote.message).toContain('github.com/o/r.git')

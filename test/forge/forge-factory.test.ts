@@ -1,3 +1,4 @@
+import {defaultConfig, type FlowConfig} from '../../src/core/config/schema.js'
 import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeAll, describe, expect, test} from 'vitest'
@@ -43,7 +44,7 @@ function depsFor(repo: TempRepo, env: Record<string, string> = {}, config?: Reco
     records: async () => records,
     ...(config === undefined ? {} : {config: async () => {
       if (config instanceof Error) throw config
-      return {path: join(repo.dir, 'flow.yml'), config}
+      return {path: join(repo.dir, 'flow.yml'), config: {...defaultConfig(), ...config} as FlowConfig}
     }}),
   }
 }

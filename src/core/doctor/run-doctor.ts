@@ -64,8 +64,7 @@ export async function runDoctor(deps: Pick<Deps, 'git' | 'env' | 'repo' | 'confi
   let hookStages: string[] = []
   try {
     const loaded = await deps.config()
-    const hooks = (loaded.config as {hooks?: unknown}).hooks
-    hookStages = Array.isArray(hooks) ? hooks.map(String) : hooks && typeof hooks === 'object' ? Object.keys(hooks) : []
+    if (loaded.path) hookStages = [...loaded.config.hooks.install]
     checks.push(loaded.path
       ? {id: 'config', status: 'ok', message: `${loaded.path} is valid`}
       : {id: 'config', status: 'warn', message: 'no flow.yml: using the defaults', fix: 'Run flow init to write one.'})
@@ -104,11 +103,12 @@ export async function runDoctor(deps: Pick<Deps, 'git' | 'env' | 'repo' | 'confi
   const hooksDir = hooksPath.startsWith('/') ? hooksPath : join(repo.root, hooksPath)
   const installed = await installedFlowHooks(hooksDir)
   const missing = hookStages.filter((stage) => !installed.includes(stage))
-  if (missing.length > 0) {
-    checks.push({id: 'hooks', status: 'warn', message: `flow.yml asks for hooks not installed: ${missing.join(', ')}`, fix: 'Run flow hooks install.'})
-  } else {
-    checks.push({id: 'hooks', status: 'ok', message: installed.length > 0 ? `hooks installed: ${installed.join(', ')}` : 'no flow hooks asked for or installed'})
-  }
+  // Installing hooks arrives with the quality gates (flow hooks install); until then a missing hook is information.
+  checks.push({
+    id: 'hooks',
+    status: 'ok',
+    message: [installed.length > 0 ? `flow hooks installed: ${installed.join(', ')}` : 'no flow hooks installed', missing.length > 0 ? `flow.yml lists ${missing.join(', ')}` : ''].filter(Boolean).join('; '),
+  })
 
   const journal = join(repo.flowDir, 'run.json')
   if (await exists(journal)) {
