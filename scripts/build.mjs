@@ -9,7 +9,8 @@ const bin = (name) => join(root, 'node_modules', '.bin', name)
 rmSync(join(root, 'dist'), {recursive: true, force: true})
 rmSync(join(root, 'oclif.manifest.json'), {force: true})
 execFileSync(bin('tsc'), ['-p', 'tsconfig.json'], {cwd: root, stdio: 'inherit'})
-execFileSync(bin('oclif'), ['manifest'], {cwd: root, stdio: ['ignore', 'ignore', 'inherit']})
+// OCLIF_SKIP_NEW_VERSION_CHECK: the build must not ask the registry whether oclif itself is outdated.
+execFileSync(bin('oclif'), ['manifest'], {cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'}})
 const schemaModule = join(root, 'dist', 'core', 'config', 'json-schema.js')
 if (existsSync(schemaModule)) {
   const {flowJsonSchema} = await import(schemaModule)
