@@ -8,8 +8,8 @@ const MARK: Record<StepStatus, string> = {pending: '·', running: '▸', done: '
 export function formatRun(run: RunView): string[] {
   const alive = run.pidAlive === null ? '' : run.pidAlive ? `, pid ${run.pid} running` : `, pid ${run.pid} gone`
   const where = run.status === 'paused' || run.status === 'running' ? ` at step ${run.step}/${run.total}` : ''
-  const state = run.status === 'running' && run.pidAlive === false ? 'interrupted' : run.status
-  const lines = [`flow ${run.command}: ${state}${where} (started ${run.startedAt}${run.status === 'running' ? alive : ''})`]
+  const state = run.interrupted ? 'interrupted (the process was killed): paused' : run.status
+  const lines = [`flow ${run.command}: ${state}${where} (started ${run.startedAt}${run.status === 'running' || run.interrupted ? alive : ''})`]
   const width = String(run.total).length
   for (const s of run.steps) {
     const note = s.skipped ? ' (already done)' : ''

@@ -23,7 +23,10 @@ export interface RunView {
   runId: string
   command: string
   inputs: Record<string, unknown>
+  /** `paused` also for a run whose process died mid-step (then `interrupted` is true). */
   status: RunStatus
+  /** True when the process running it was killed or crashed: the run is paused at that step. */
+  interrupted?: boolean
   /** 1-based number of the step to run next (or the one that failed). */
   step: number
   total: number
@@ -53,18 +56,21 @@ export interface StatusResult {
 /** The view of a journal for people and for --json. */
 export function viewRun(journal: Journal): RunView {
   const failed = journal.steps.find((s) => s.status === 'failed')
+  const alive = pidAlive(journal.pid, journal.host)
+  const interrupted = journal.status === 'running' && alive === false
   return {
     runId: journal.id,
     command: journal.command,
     inputs: journal.inputs,
-    status: journal.status,
+    status: interrupted ? 'paused' : journal.status,
+    ...(interrupted ? {interrupted: true} : {}),
     step: Math.min(journal.cursor + 1, journal.steps.length),
     total: journal.steps.length,
     startedAt: journal.startedAt,
     updatedAt: journal.updatedAt,
     start: journal.start,
     pid: journal.pid,
-    pidAlive: pidAlive(journal.pid, journal.host),
+    pidAlive: alive,
     steps: journal.steps.map((s, i) => ({
       step: i + 1,
       kind: s.kind,

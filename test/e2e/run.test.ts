@@ -124,7 +124,7 @@ describe('flow status, continue, undo and abort (built binary)', () => {
     }))
     writeFileSync(join(flowDir, 'lock'), JSON.stringify({pid: dead, host: hostname(), command: 'feature start', startedAt: at}))
     const status = await flow(repo, 'status', '--json')
-    expect(status.json.run).toMatchObject({status: 'running', pid: dead, pidAlive: false, step: 2})
+    expect(status.json.run).toMatchObject({status: 'paused', interrupted: true, pid: dead, pidAlive: false, step: 2})
 
     const run = await flow(repo, 'continue', '--json')
     expect(run.exitCode).toBe(0)

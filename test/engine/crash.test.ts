@@ -54,7 +54,7 @@ describe('a run killed mid-step', () => {
     const repo = tempRepo()
     const {deadPid} = await crashAt(repo, 1, true)
     const status = await runStatus(repoDeps(repo))
-    expect(status.run).toMatchObject({status: 'running', step: 2, total: 3, pid: deadPid, pidAlive: false})
+    expect(status.run).toMatchObject({status: 'paused', interrupted: true, step: 2, total: 3, pid: deadPid, pidAlive: false})
     expect(status.run!.steps.map((s) => s.status)).toEqual(['done', 'running', 'pending'])
     expect(status.next).toEqual(['flow continue', 'flow undo', 'flow abort'])
     expect(status.lock).toMatchObject({pid: deadPid, alive: false})

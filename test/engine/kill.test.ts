@@ -48,7 +48,7 @@ describe('SIGKILL in the middle of a step (another process, the built engine)', 
     const repo = tempRepo()
     await killDuringPush(repo)
     const status = await runFlow(['status', '--json'], {cwd: repo.dir, env: repo.env})
-    expect(status.json.run).toMatchObject({status: 'running', pidAlive: false, step: 3})
+    expect(status.json.run).toMatchObject({status: 'paused', interrupted: true, pidAlive: false, step: 3})
     const run = await runFlow(['continue', '--json'], {cwd: repo.dir, env: repo.env})
     expect(run.exitCode).toBe(0)
     expect(run.json.status).toBe('done')
