@@ -19,7 +19,7 @@ export default class Init extends FlowCommand<typeof Init> {
       this.progress(`Dry run: would write ${result.path} (${result.template}); nothing written.`)
     } else {
       this.log(`Wrote ${result.path} (${result.template}; gates: ${result.gates.join(', ')}).`)
-      this.log('Next: flow config validate, then flow gates run.')
+      this.log('Next: flow config validate, then flow doctor.')
     }
     return result
   }

@@ -176,7 +176,7 @@ const gateList = (description: string) => z.array(z.string().min(1)).describe(de
 
 const stages = z
   .strictObject(Object.fromEntries(Object.entries(STAGE_DESCRIPTIONS).map(([name, d]) => [name, gateList(d).optional()])) as Record<string, z.ZodOptional<z.ZodArray<z.ZodString>>>)
-  .catchall(gateList('Gates of a stage of your own, run with flow gates run --stage NAME.'))
+  .catchall(gateList('Gates of a stage of your own, run with flow gates run NAME.'))
   .prefault({})
   .describe('Stages: named lists of gates, run together.')
 
