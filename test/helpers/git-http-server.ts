@@ -55,7 +55,7 @@ export interface GitHttpServer {
   requests: GitHttpRequest[]
   /** Holds the requests matching the predicate until `release()`. */
   hold(predicate: (request: GitHttpRequest) => boolean): Hold
-  /** Answers the next matching request with this status (or drops its connection), once. */
+  /** Answers the next matching request with this status, or (`drop`) starts answering and cuts the connection; once. */
   failNext(predicate: (request: GitHttpRequest) => boolean, status: number | 'drop'): void
   close(): Promise<void>
 }
@@ -92,7 +92,11 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     if (failure >= 0) {
       const {status} = failures.splice(failure, 1)[0]!
       if (status === 'drop') {
-        req.socket.destroy()
+        // Start the answer, then cut the connection: curl would silently retry a request dropped before any byte.
+        res.writeHead(200, {'Content-Type': `application/x-${service ?? 'git'}-result`})
+        res.flushHeaders()
+        res.write('00')
+        setTimeout(() => req.socket.destroy(), 20)
         return
       }
       request.status = status

@@ -136,12 +136,14 @@ export async function pushRecords(git: Git, clock: Clock, remote: string): Promi
       await git.exec(['update-ref', remoteRecordsRef(remote), local])
       return {pushed: !line.startsWith('='), remoteAfter: local, attempts: attempt, remerged}
     }
-    if (/\[remote rejected\]/.test(line)) {
+    // The remote's own compare-and-swap lost to a push that landed at the same moment: the same as a rejection.
+    const lostRace = /\[remote rejected\].*(failed to update ref|failed to lock|cannot lock ref|incorrect old value)/.test(line)
+    if (/\[remote rejected\]/.test(line) && !lostRace) {
       throw new FlowError('GIT_FAILED', `${remote} refused flow/records: ${redact(line.split('\t')[2] ?? 'rejected')}`, {
         hint: 'The remote protects this branch (a hook or a branch rule); allow pushes to flow/records there.',
       })
     }
-    if (!/\[rejected\]|non-fast-forward|fetch first/.test(`${line}\n${result.stderr}`)) throw remoteError(remote, 'push to', result.stderr)
+    if (!lostRace && !/\[rejected\]|non-fast-forward|fetch first/.test(`${line}\n${result.stderr}`)) throw remoteError(remote, 'push to', result.stderr)
     await fetchRecords(git, remote)
     await mergeRecords(git, clock, remote)
     remerged = true
@@ -153,8 +155,9 @@ export async function pushRecords(git: Git, clock: Clock, remote: string): Promi
 
 /** A one-line error for a remote that could not be reached or refused the credentials. */
 export function remoteError(remote: string, action: string, stderr: string): FlowError {
-  const lines = stderr.trim().split('\n').map((l) => l.replace(/^(fatal|error):\s*/, '').trim()).filter(Boolean)
-  const detail = redact(lines.at(-1) ?? 'no output from git')
+  const lines = stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean)
+  const first = lines.find((l) => /^(fatal|error):/.test(l)) ?? lines.at(-1)
+  const detail = redact(first?.replace(/^(fatal|error):\s*/, '') ?? 'no output from git')
   if (/authentication failed|could not read (username|password)|terminal prompts disabled|returned error: 40[13]|permission denied|access denied/i.test(stderr)) {
     return new FlowError('FORGE_AUTH', `Could not ${action} ${remote}: authentication failed (${detail})`, {
       hint: 'Give git credentials for this remote (a credential helper, or a token for the URL), then run flow records sync again.',
