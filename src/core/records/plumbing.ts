@@ -105,15 +105,9 @@ export async function addFilesToTree(git: Git, base: string | null, files: TreeF
     for (let depth = 1; depth < parts.length; depth++) dirs.set(parts.slice(0, depth).join('/'), new Map())
   }
   const dirNames = [...dirs.keys()]
-  if (base) {
-    const objects = await catFileBatch(git, dirNames.map((d) => (d === '' ? `${base}^{tree}` : `${base}:${d}`)))
-    objects.forEach((object, i) => {
-      if (!object) return
-      if (object.type !== 'tree') throw new FlowError('RECORDS_INVALID', `${dirNames[i]} on the records branch is a file, not a directory`)
-      const entries = dirs.get(dirNames[i]!)!
-      for (const entry of parseTree(object.content, object.sha.length / 2)) entries.set(entry.name, entry)
-    })
-  }
+  const depthOf = (d: string) => (d === '' ? 0 : d.split('/').length)
+  const maxDepth = Math.max(...dirNames.map(depthOf))
+  if (base) await readDirs(git, base, dirs, maxDepth)
   for (const file of files) {
     const slash = file.path.lastIndexOf('/')
     const entries = dirs.get(slash < 0 ? '' : file.path.slice(0, slash))!
@@ -126,8 +120,6 @@ export async function addFilesToTree(git: Git, base: string | null, files: TreeF
     }
     entries.set(name, {mode: file.mode ?? '100644', type: 'blob', sha: file.sha, name})
   }
-  const depthOf = (d: string) => (d === '' ? 0 : d.split('/').length)
-  const maxDepth = Math.max(...dirNames.map(depthOf))
   for (let depth = maxDepth; depth >= 0; depth--) {
     const level = dirNames.filter((d) => depthOf(d) === depth)
     const shas = await mktreeBatch(git, level.map((d) => [...dirs.get(d)!.values()]))
@@ -140,6 +132,33 @@ export async function addFilesToTree(git: Git, base: string | null, files: TreeF
     if (depth === 0) return shas[0]!
   }
   throw new Error('unreachable: the root tree is always written')
+}
+
+/**
+ * Fills `dirs` (directory path → entries) with the existing entries of those directories in `base`, reading
+ * one depth at a time by object id: `<rev>:<path>` lookups would re-walk big trees once per directory.
+ */
+async function readDirs(git: Git, base: string, dirs: Map<string, Map<string, TreeEntry>>, maxDepth: number): Promise<void> {
+  let level: Array<{path: string; name: string}> = [{path: '', name: `${base}^{tree}`}]
+  for (let depth = 0; depth <= maxDepth && level.length > 0; depth++) {
+    const objects = await catFileBatch(git, level.map((d) => d.name))
+    const next: Array<{path: string; name: string}> = []
+    objects.forEach((object, i) => {
+      const dir = level[i]!.path
+      if (!object) return
+      if (object.type !== 'tree') throw new FlowError('RECORDS_INVALID', `${dir} on the records branch is a file, not a directory`)
+      const entries = dirs.get(dir)!
+      for (const entry of parseTree(object.content, object.sha.length / 2)) {
+        entries.set(entry.name, entry)
+        const child = dir === '' ? entry.name : `${dir}/${entry.name}`
+        if (dirs.has(child)) {
+          if (entry.type !== 'tree') throw new FlowError('RECORDS_INVALID', `${child} on the records branch is a file, not a directory`)
+          next.push({path: child, name: entry.sha})
+        }
+      }
+    })
+    level = next
+  }
 }
 
 /** Every file of a commit's tree under `prefix` (all of it when empty), from one `ls-tree -r`. */
