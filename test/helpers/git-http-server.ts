@@ -17,6 +17,8 @@ export interface GitHttpRequest {
   phase: 'advertise' | 'rpc' | 'other'
   /** The Basic-auth user name, when credentials were sent. */
   user?: string
+  /** The request body's Content-Encoding (git gzips big upload-pack requests). */
+  encoding?: string
   /** The HTTP status the server answered with (set when the answer starts). */
   status?: number
 }
@@ -78,6 +80,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
       service,
       phase: url.pathname.endsWith('/info/refs') ? 'advertise' : service ? 'rpc' : 'other',
       user: credentials?.user,
+      encoding: req.headers['content-encoding'],
     }
     requests.push(request)
 

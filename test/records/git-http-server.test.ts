@@ -66,6 +66,19 @@ describe('the smart-HTTP git remote helper', () => {
     expect(server.requests.filter((r) => r.service === 'git-receive-pack' && r.phase === 'rpc').map((r) => [r.user, r.status])).toEqual([['x-access-token', 200]])
   })
 
+  test('passes a gzip request body through to git-http-backend', async () => {
+    const {repo, server, url} = await serve()
+    const clone = join(repo.scratch, 'c')
+    await git(repo.scratch, repo.env, 'clone', '-q', url, clone)
+    for (let i = 0; i < 40; i++) repo.gitIn(clone, 'commit', '-q', '--allow-empty', '-m', `local ${i}`)
+    repo.commit('feat: new on the server')
+    repo.git('push', '-q', 'origin', 'main')
+    const fetched = await git(clone, repo.env, 'fetch', 'origin')
+    expect(fetched.code, fetched.stderr).toBe(0)
+    expect(server.requests.some((r) => r.encoding === 'gzip' && r.service === 'git-upload-pack' && r.status === 200)).toBe(true)
+    expect(repo.gitIn(clone, 'rev-parse', 'origin/main')).toBe(repo.git('rev-parse', 'main'))
+  })
+
   test('holds a push until the test releases it', async () => {
     const {repo, server, url} = await serve()
     const clone = join(repo.scratch, 'c')

@@ -235,3 +235,13 @@ describe('GitRecordStore', () => {
     expect(repo.git('rev-list', '--count', REF)).toBe('4')
   })
 })
+
+describe('GitRecordStore failures', () => {
+  test('a branch named flow in the way is a clear GIT_FAILED, not endless retries', async () => {
+    const repo = tempRepo()
+    repo.git('branch', 'flow')
+    const error = await storeFor(repo).append('incidents', 'INC-1', {type: 'declared', data: {}}).catch((e: unknown) => e)
+    expect(error).toMatchObject({code: 'GIT_FAILED', message: expect.stringContaining('update-ref')})
+    expect(repo.ref(REF)).toBeNull()
+  })
+})

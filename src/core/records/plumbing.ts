@@ -214,10 +214,16 @@ export async function writeCommit(git: Git, input: {tree: string; parents: strin
   return result.stdout.trim()
 }
 
-/** Moves a ref from `expected` (null: must not exist) to `next` atomically; false when someone else moved it first. */
+/**
+ * Moves a ref from `expected` (null: must not exist) to `next` atomically; false when someone else moved it
+ * (or holds its lock) first. Any other failure, such as a branch `flow` in the way, throws.
+ */
 export async function compareAndSwapRef(git: Git, ref: string, next: string, expected: string | null, reason: string): Promise<boolean> {
   const result = await git.exec(['update-ref', '-m', reason, ref, next, expected ?? ''])
-  return result.exitCode === 0
+  if (result.exitCode === 0) return true
+  if (/\.lock'?:? File exists|Unable to create .*\.lock/i.test(result.stderr)) return false
+  if ((await readRef(git, ref)) !== expected) return false
+  throw gitFailure('update-ref', result.stderr)
 }
 
 /** A GIT_FAILED error for a plumbing command, one line. */
