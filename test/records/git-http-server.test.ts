@@ -70,9 +70,12 @@ describe('the smart-HTTP git remote helper', () => {
     const {repo, server, url} = await serve()
     const clone = join(repo.scratch, 'c')
     await git(repo.scratch, repo.env, 'clone', '-q', url, clone)
-    for (let i = 0; i < 40; i++) repo.gitIn(clone, 'commit', '-q', '--allow-empty', '-m', `local ${i}`)
-    repo.commit('feat: new on the server')
-    repo.git('push', '-q', 'origin', 'main')
+    // git gzips upload-pack requests over 1 KiB: forty new branches mean forty `want` lines.
+    for (let i = 0; i < 40; i++) {
+      repo.git('commit', '-q', '--allow-empty', '-m', `server ${i}`)
+      repo.git('branch', `b-${i}`)
+    }
+    repo.git('push', '-q', 'origin', 'main', ...Array.from({length: 40}, (_, i) => `b-${i}`))
     const fetched = await git(clone, repo.env, 'fetch', 'origin')
     expect(fetched.code, fetched.stderr).toBe(0)
     expect(server.requests.some((r) => r.encoding === 'gzip' && r.service === 'git-upload-pack' && r.status === 200)).toBe(true)
