@@ -7,6 +7,7 @@ import type {StepKind} from '../engine/types.js'
 export async function allStepKinds(): Promise<StepKind[]> {
   const kinds: StepKind[][] = [
     (await import('../engine/steps/git-steps.js')).gitStepKinds,
+    (await import('../core/records/sync-steps.js')).recordsStepKinds,
   ]
   return kinds.flat()
 }

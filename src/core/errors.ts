@@ -36,6 +36,8 @@ export type ErrorCode =
   | 'GIT_FAILED'
   | 'REMOTE_MISSING'
   | 'RECORDS_CONFLICT'
+  | 'RECORDS_INVALID'
+  | 'REMOTE_UNREACHABLE'
   | 'COMMAND_FAILED'
   | 'CANCELLED'
   | 'INTERNAL'
@@ -64,6 +66,8 @@ const exitFor: Record<ErrorCode, number> = {
   GIT_FAILED: ExitCode.failure,
   REMOTE_MISSING: ExitCode.failure,
   RECORDS_CONFLICT: ExitCode.failure,
+  RECORDS_INVALID: ExitCode.failure,
+  REMOTE_UNREACHABLE: ExitCode.failure,
   COMMAND_FAILED: ExitCode.failure,
   CANCELLED: ExitCode.cancelled,
   INTERNAL: ExitCode.failure,

@@ -12,6 +12,8 @@ export interface GitRunOptions {
   allowFailure?: boolean
   /** Leave trailing whitespace of stdout as it is. */
   raw?: boolean
+  /** How stdout is decoded (default utf8); `latin1` keeps every byte, for binary output such as `cat-file --batch`. */
+  encoding?: 'utf8' | 'latin1'
 }
 
 /** What one git invocation printed. */

@@ -43,7 +43,7 @@ export class GitCli implements Git {
         child.stdin.end(options.input)
       }
       child.on('close', (code) => {
-        const stdout = Buffer.concat(out).toString('utf8')
+        const stdout = Buffer.concat(out).toString(options.encoding ?? 'utf8')
         resolve({
           stdout: options.raw ? stdout : stdout.replace(/\s+$/, ''),
           stderr: Buffer.concat(err).toString('utf8'),

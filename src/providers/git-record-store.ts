@@ -1,7 +1,170 @@
-// PLACEHOLDER: replaced by the record store work.
-import type {Clock, Git, Ids} from '../core/ports.js'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {FlowError} from '../core/errors.js'
+import type {Clock, Git, Ids, NewRecordEvent, RecordEvent, RecordStore} from '../core/ports.js'
+import {redactValue} from '../core/redact.js'
+import {sortEvents, nextNumberOf} from '../core/records/fold.js'
+import {RECORDS_REF, checkSegment, compareRecordIds, eventPath, parseEventPath} from '../core/records/layout.js'
+import {
+  addFilesToTree,
+  catFileBatch,
+  compareAndSwapRef,
+  gitFailure,
+  listFiles,
+  readRef,
+  resolveIdentity,
+  writeCommit,
+  type CommitIdentity,
+  type TreeFile,
+} from '../core/records/plumbing.js'
 
-/** The record store on the flow/records branch, written with git plumbing. */
-export class GitRecordStore  {
+/** How often an append retries when another writer moved the branch first. */
+const MAX_ATTEMPTS = 40
+
+/** The record store on the flow/records branch, written with git plumbing only (never the work tree or index). */
+export class GitRecordStore implements RecordStore {
+  private identity?: Promise<CommitIdentity>
+
   constructor(readonly git: Git, readonly clock: Clock, readonly ids: Ids) {}
+
+  async append<D = Record<string, unknown>>(collection: string, recordId: string, event: NewRecordEvent<D>): Promise<RecordEvent<D>> {
+    const [written] = await this.appendMany([{collection, recordId, event: event as NewRecordEvent}])
+    return written as RecordEvent<D>
+  }
+
+  async appendMany(entries: Array<{collection: string; recordId: string; event: NewRecordEvent}>): Promise<RecordEvent[]> {
+    if (entries.length === 0) return []
+    for (const entry of entries) {
+      checkSegment('collection', entry.collection)
+      checkSegment('record id', entry.recordId)
+      if (!entry.event.type) throw new FlowError('USAGE', 'A record event needs a type')
+    }
+    const identity = await this.resolveIdentity()
+    const events = entries.map(({event}) => {
+      const full: RecordEvent = {
+        id: this.ids.ulid(),
+        type: event.type,
+        at: event.at ?? this.clock.now().toISOString(),
+        ...((event.actor ?? identity.email) === undefined ? {} : {actor: event.actor ?? identity.email}),
+        data: event.data ?? {},
+      }
+      return redactValue(full)
+    })
+    const shas = await this.writeBlobs(events.map((e) => `${JSON.stringify(e, null, 2)}\n`))
+    const files: TreeFile[] = entries.map((entry, i) => ({path: eventPath(entry.collection, entry.recordId, events[i]!.id), sha: shas[i]!}))
+    const message = commitMessage(entries.map((entry, i) => `${entry.collection}/${entry.recordId} ${events[i]!.type}`))
+    await this.commitFiles(files, message, identity)
+    return events
+  }
+
+  async events<D = Record<string, unknown>>(collection: string, recordId: string): Promise<Array<RecordEvent<D>>> {
+    checkSegment('collection', collection)
+    checkSegment('record id', recordId)
+    const grouped = await this.readEvents(`${collection}/${recordId}/events/`)
+    return (grouped.get(recordId) ?? []) as Array<RecordEvent<D>>
+  }
+
+  async collection(collection: string): Promise<Map<string, RecordEvent[]>> {
+    checkSegment('collection', collection)
+    return this.readEvents(`${collection}/`)
+  }
+
+  async list(collection: string): Promise<string[]> {
+    checkSegment('collection', collection)
+    const tip = await readRef(this.git, RECORDS_REF)
+    if (!tip) return []
+    const result = await this.git.exec(['ls-tree', '-z', '-d', '--full-tree', '--name-only', tip, '--', `${collection}/`])
+    if (result.exitCode !== 0) throw gitFailure('ls-tree', result.stderr)
+    return result.stdout
+      .split('\0')
+      .filter(Boolean)
+      .map((path) => path.slice(collection.length + 1))
+      .sort(compareRecordIds)
+  }
+
+  async nextNumber(collection: string): Promise<number> {
+    return nextNumberOf(await this.list(collection))
+  }
+
+  private resolveIdentity(): Promise<CommitIdentity> {
+    this.identity ??= resolveIdentity(this.git)
+    return this.identity
+  }
+
+  /** Reads every event file under a prefix: one ls-tree and one cat-file --batch, whatever the count. */
+  private async readEvents(prefix: string): Promise<Map<string, RecordEvent[]>> {
+    const tip = await readRef(this.git, RECORDS_REF)
+    const grouped = new Map<string, RecordEvent[]>()
+    if (!tip) return grouped
+    const files = (await listFiles(this.git, tip, prefix)).flatMap((file) => {
+      const parsed = parseEventPath(file.path)
+      return parsed ? [{...file, ...parsed}] : []
+    })
+    const objects = await catFileBatch(this.git, files.map((f) => f.sha))
+    files.forEach((file, i) => {
+      const event = parseEvent(file.path, file.eventId, objects[i]?.content)
+      const list = grouped.get(file.recordId) ?? []
+      list.push(event)
+      grouped.set(file.recordId, list)
+    })
+    const ids = [...grouped.keys()].sort(compareRecordIds)
+    return new Map(ids.map((id) => [id, sortEvents(grouped.get(id)!)]))
+  }
+
+  /** Writes blobs: `hash-object --stdin` for one, `--stdin-paths` over temp files for many (one process either way). */
+  private async writeBlobs(contents: string[]): Promise<string[]> {
+    if (contents.length === 1) {
+      const sha = await this.git.exec(['hash-object', '-w', '--no-filters', '--stdin'], {input: contents[0]!})
+      if (sha.exitCode !== 0) throw gitFailure('hash-object', sha.stderr)
+      return [sha.stdout.trim()]
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'flow-records-'))
+    try {
+      const paths = contents.map((_, i) => join(dir, `${i}.json`))
+      await Promise.all(contents.map((content, i) => writeFile(paths[i]!, content)))
+      const result = await this.git.exec(['hash-object', '-w', '--no-filters', '--stdin-paths'], {input: `${paths.join('\n')}\n`})
+      if (result.exitCode !== 0) throw gitFailure('hash-object', result.stderr)
+      const shas = result.stdout.split('\n').filter(Boolean)
+      if (shas.length !== contents.length) throw gitFailure('hash-object', `hashed ${shas.length} of ${contents.length} files`)
+      return shas
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
+  }
+
+  /** Commits the files on top of the branch tip, retrying from the new tip when another writer won the race. */
+  private async commitFiles(files: TreeFile[], message: string, identity: CommitIdentity): Promise<string> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const tip = await readRef(this.git, RECORDS_REF)
+      const tree = await addFilesToTree(this.git, tip, files)
+      const commit = await writeCommit(this.git, {tree, parents: tip ? [tip] : [], message, identity, clock: this.clock})
+      if (await compareAndSwapRef(this.git, RECORDS_REF, commit, tip, message.split('\n')[0]!)) return commit
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 5 * attempt)))
+    }
+    throw new FlowError('RECORDS_CONFLICT', `Could not write to flow/records after ${MAX_ATTEMPTS} attempts`, {
+      hint: 'Other processes keep writing records at the same moment; try again.',
+    })
+  }
+}
+
+function commitMessage(lines: string[]): string {
+  if (lines.length === 1) return `flow: ${lines[0]}`
+  return `flow: ${lines.length} events\n\n${lines.join('\n')}`
+}
+
+function parseEvent(path: string, eventId: string, content: Buffer | undefined): RecordEvent {
+  let value: unknown
+  try {
+    value = content === undefined ? undefined : JSON.parse(content.toString('utf8'))
+  } catch {
+    value = undefined
+  }
+  const event = value as Partial<RecordEvent> | undefined
+  if (!event || typeof event !== 'object' || typeof event.type !== 'string' || typeof event.at !== 'string' || event.id !== eventId) {
+    throw new FlowError('RECORDS_INVALID', `${path} on flow/records is not a valid event`, {
+      hint: 'Event files are written by flow only; restore the file from the branch history (git log flow/records).',
+    })
+  }
+  return {id: event.id, type: event.type, at: event.at, ...(event.actor === undefined ? {} : {actor: event.actor}), data: (event.data ?? {}) as Record<string, unknown>}
 }

@@ -1,0 +1,66 @@
+import {describe, expect, test} from 'vitest'
+import type {Git, GitRunOptions} from '../ports.js'
+import {catFileBatch, parseTree} from './plumbing.js'
+import {checkSegment, parseEventPath} from './layout.js'
+
+/** A Git port that answers every call with fixed bytes, decoded the way GitCli decodes them. */
+function fakeGit(bytes: Buffer, seen: string[][] = []): Git {
+  return {
+    cwd: '/nowhere',
+    run: async () => '',
+    exec: async (args: string[], options: GitRunOptions = {}) => {
+      seen.push(args)
+      return {stdout: bytes.toString(options.encoding ?? 'utf8'), stderr: '', exitCode: 0}
+    },
+  }
+}
+
+describe('catFileBatch', () => {
+  test('splits objects by byte size, even when a blob is not valid UTF-8', async () => {
+    const sha1 = 'a'.repeat(40)
+    const sha2 = 'b'.repeat(40)
+    const binary = Buffer.from([0xff, 0xfe, 0x0a, 0x00, 0xc3])
+    const json = Buffer.from('{"é":"ü"}')
+    const out = Buffer.concat([
+      Buffer.from(`${sha1} blob ${binary.length}\n`), binary, Buffer.from('\n'),
+      Buffer.from('HEAD:nope missing\n'),
+      Buffer.from(`${sha2} blob ${json.length}\n`), json, Buffer.from('\n'),
+    ])
+    const seen: string[][] = []
+    const objects = await catFileBatch(fakeGit(out, seen), [sha1, 'HEAD:nope', sha2])
+    expect(seen).toEqual([['cat-file', '--batch']])
+    expect(objects[0]?.content.equals(binary)).toBe(true)
+    expect(objects[1]).toBeUndefined()
+    expect(JSON.parse(objects[2]!.content.toString('utf8'))).toEqual({é: 'ü'})
+  })
+
+  test('asks nothing of git for no names', async () => {
+    const seen: string[][] = []
+    expect(await catFileBatch(fakeGit(Buffer.alloc(0), seen), [])).toEqual([])
+    expect(seen).toEqual([])
+  })
+})
+
+describe('parseTree', () => {
+  test('reads modes, names and ids of the binary tree format', () => {
+    const id = (c: string) => Buffer.from(c.repeat(40), 'hex')
+    const raw = Buffer.concat([Buffer.from('100644 a.json\0'), id('1'), Buffer.from('40000 events\0'), id('2')])
+    expect(parseTree(raw)).toEqual([
+      {mode: '100644', type: 'blob', sha: '1'.repeat(40), name: 'a.json'},
+      {mode: '40000', type: 'tree', sha: '2'.repeat(40), name: 'events'},
+    ])
+  })
+})
+
+describe('layout', () => {
+  test('parses event paths and rejects anything else', () => {
+    expect(parseEventPath('incidents/INC-7/events/01J.json')).toEqual({collection: 'incidents', recordId: 'INC-7', eventId: '01J'})
+    expect(parseEventPath('incidents/INC-7/notes/01J.json')).toBeUndefined()
+    expect(parseEventPath('incidents/INC-7/events/01J.txt')).toBeUndefined()
+    expect(parseEventPath('README.md')).toBeUndefined()
+  })
+
+  test.each(['', '../x', 'a/b', 'a b', '.hidden', 'x.lock', 'a\nb'])('refuses %j as a path segment', (value) => {
+    expect(() => checkSegment('record id', value)).toThrow(expect.objectContaining({code: 'USAGE'}))
+  })
+})
