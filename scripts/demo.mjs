@@ -20,12 +20,12 @@ for (const name of ['GH_TOKEN', 'GITHUB_TOKEN', 'GITHUB_API_URL', 'GH_HOST']) de
 const sh = (cmd, args, cwd = repo) => {
   execFileSync(cmd, args, {cwd, env, stdio: 'ignore'})
 }
-const flow = (...args) => {
-  process.stdout.write(`\n$ flow ${args.join(' ')}\n`)
-  const result = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), ...args], {cwd: repo, env, encoding: 'utf8'})
-  process.stdout.write(result.stdout + result.stderr)
-  process.stdout.write(`(exit ${result.status})\n`)
-  return result.status
+const say = (text) => process.stdout.write(`\n# ${text}\n`)
+const flow = (args, expected = 0) => {
+  process.stdout.write(`$ flow ${args.join(' ')}\n`)
+  const result = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), ...args], {cwd: repo, env, stdio: ['ignore', 'inherit', 'inherit']})
+  process.stdout.write(`(exit ${result.status}${result.status === expected ? '' : `, expected ${expected}`})\n`)
+  return result.status === expected
 }
 
 let failed = 0
@@ -36,15 +36,23 @@ try {
   sh('git', ['remote', 'add', 'origin', origin])
   sh('git', ['push', '-q', '-u', 'origin', 'main'])
   process.stdout.write(`A repository with a bare origin in ${scratch}; no token, no network.\n`)
+  say('Write flow.yml from the trunk template, check it, and check the setup.')
   const steps = [
-    ['init', '--template', 'trunk', '--yes'],
-    ['config', 'validate'],
-    ['doctor'],
-    ['records', 'sync', '--dry-run'],
-    ['records', 'sync'],
-    ['status'],
+    [['init', '--template', 'trunk', '--yes']],
+    [['config', 'validate']],
+    [['doctor']],
+    [['records', 'sync', '--dry-run'], 0, 'Share the offline record store through origin: first the plan, then the run.'],
+    [['records', 'sync']],
+    [['records', 'sync', '--remote', 'backup'], 8, 'A remote that is not there yet: the run pauses (exit 8) and says how to go on.', () => sh('git', ['remote', 'add', 'backup', join(scratch, 'backup.git')])],
+    [['status']],
+    [['continue'], 0, 'Create the remote, then finish the paused run where it stopped.', () => sh('git', ['init', '-q', '--bare', '-b', 'main', join(scratch, 'backup.git')], scratch)],
+    [['status', '--json']],
   ]
-  for (const args of steps) if (flow(...args) !== 0) failed++
+  for (const [args, expected = 0, text, before] of steps) {
+    if (text) say(text)
+    if (before) before()
+    if (!flow(args, expected)) failed++
+  }
 } finally {
   rmSync(scratch, {recursive: true, force: true})
 }
