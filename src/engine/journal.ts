@@ -18,18 +18,23 @@ export function isUnfinished(status: RunStatus): boolean {
   return status === 'running' || status === 'paused'
 }
 
-/** Writes a file so that readers see the old content or the new, never a part: temp file, fsync, rename. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const dir = dirname(path)
-  await mkdir(dir, {recursive: true})
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  const handle = await open(temp, 'w', 0o644)
+/** Writes a whole file and flushes it to disk before returning; `wx` fails when it exists. */
+export async function writeSynced(path: string, text: string, flags: 'w' | 'wx'): Promise<void> {
+  const handle = await open(path, flags, 0o644)
   try {
     await handle.writeFile(text, 'utf8')
     await handle.sync()
   } finally {
     await handle.close()
   }
+}
+
+/** Writes a file so that readers see the old content or the new, never a part: temp file, fsync, rename. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const dir = dirname(path)
+  await mkdir(dir, {recursive: true})
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  await writeSynced(temp, text, 'w')
   try {
     await rename(temp, path)
   } catch (error) {

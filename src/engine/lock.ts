@@ -1,10 +1,10 @@
 import {randomBytes} from 'node:crypto'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
-import {link, mkdir, open, readFile, readdir, rm, stat} from 'node:fs/promises'
+import {link, mkdir, readFile, readdir, rm, stat} from 'node:fs/promises'
 import {FlowError} from '../core/errors.js'
 import type {Clock, Reporter} from '../core/ports.js'
-import {enginePaths} from './journal.js'
+import {enginePaths, writeSynced} from './journal.js'
 
 /** What the lock file says about the process holding it. */
 export interface LockInfo {
@@ -95,25 +95,13 @@ export async function acquireLock(flowDir: string, command: string, deps: {clock
  */
 async function createExclusive(path: string, text: string): Promise<void> {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  const handle = await open(temp, 'wx', 0o644)
-  try {
-    await handle.writeFile(text, 'utf8')
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
+  await writeSynced(temp, text, 'wx')
   try {
     await link(temp, path)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error
-    const direct = await open(path, 'wx', 0o644)
-    try {
-      await direct.writeFile(text, 'utf8')
-      await direct.sync()
-    } finally {
-      await direct.close()
-    }
+    await writeSynced(path, text, 'wx')
   } finally {
     await rm(temp, {force: true})
   }
