@@ -169,7 +169,7 @@ describe('runPlan', () => {
     expect(error.code).toBe('RUN_PAUSED')
     expect(error.exit).toBe(8)
     expect(error.message).toBe('flow test run paused at step 2/3 (Fail once (lint)): gate lint is red')
-    expect(error.hint).toBe('Fix the cause, then run flow continue; or flow undo to go back to where you started, or flow abort to stop here.')
+    expect(error.hint).toBe('fix the gate. Fix the cause, then run flow continue; or flow undo to go back to where you started, or flow abort to stop here.')
     expect(error.details).toEqual({runId: expect.any(String), step: 2, cause: {code: 'GATE_FAILED', message: 'gate lint is red', hint: 'fix the gate'}})
     expect(existsSync(enginePaths(flowDir).lock)).toBe(false)
 

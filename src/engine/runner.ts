@@ -24,6 +24,11 @@ export interface RunResult {
 /** The next actions offered for a paused run. */
 export const PAUSED_HINT = 'Fix the cause, then run flow continue; or flow undo to go back to where you started, or flow abort to stop here.'
 
+/** The hint of a paused run: the cause's own hint first (how to fix it), then the next actions. */
+export function pausedHint(causeHint?: string): string {
+  return causeHint ? `${causeHint.trim().replace(/([^.!?])$/, '$1.')} ${PAUSED_HINT}` : PAUSED_HINT
+}
+
 /** Runs a plan step by step with a journal; with dryRun, only describes it. */
 export async function runPlan(deps: EngineDeps, plan: Plan, options: {dryRun?: boolean} = {}): Promise<RunResult> {
   const kinds = await kindsFor(deps, plan.steps, 'plan')
@@ -188,7 +193,7 @@ async function pause(deps: EngineDeps, journal: Journal, i: number, error: unkno
   journal.cursor = i
   await save()
   throw new FlowError('RUN_PAUSED', `flow ${journal.command} paused at step ${i + 1}/${journal.steps.length} (${entry.description}): ${cause.message}`, {
-    hint: PAUSED_HINT,
+    hint: pausedHint(cause.hint),
     exit: 8,
     details: {runId: journal.id, step: i + 1, cause},
     cause: error,
