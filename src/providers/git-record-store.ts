@@ -14,6 +14,7 @@ import {
   listFiles,
   readRef,
   resolveIdentity,
+  staleRefLock,
   writeCommit,
   type CommitIdentity,
   type TreeFile,
@@ -140,6 +141,8 @@ export class GitRecordStore implements RecordStore {
       const tree = await addFilesToTree(this.git, tip, files)
       const commit = await writeCommit(this.git, {tree, parents: tip ? [tip] : [], message, identity, clock: this.clock})
       if (await compareAndSwapRef(this.git, RECORDS_REF, commit, tip, message.split('\n')[0]!)) return commit
+      const stale = await staleRefLock(this.git, RECORDS_REF)
+      if (stale) throw stale
       await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 5 * attempt)))
     }
     throw new FlowError('RECORDS_CONFLICT', `Could not write to flow/records after ${MAX_ATTEMPTS} attempts`, {

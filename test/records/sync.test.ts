@@ -1,3 +1,5 @@
+import {rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {describe, expect, onTestFinished, test} from 'vitest'
 import type {Git} from '../../src/core/ports.js'
 import {recordsMergeKind, recordsPushKind, recordsStepKinds} from '../../src/core/records/sync-steps.js'
@@ -108,6 +110,31 @@ describe('records sync', () => {
     expect(repo.ref(REF, repo.origin)).toBeNull()
     expect(await sync(a!)).toMatchObject({pushed: true})
     expect(repo.ref(REF, repo.origin)).toBe(a!.ref(REF))
+  })
+
+  test('a ref lock left by a killed git process is named (not reported as a race); once removed, the sync finishes', async () => {
+    const {repo, clones: [a, b]} = clones('a', 'b')
+    await depsOf(b!).store.append('incidents', 'INC-1', {type: 'declared', data: {}})
+    await sync(b!)
+    const deps = depsOf(a!)
+    await deps.store.append('incidents', 'INC-2', {type: 'declared', data: {}})
+    const before = a!.ref(REF)
+    const lock = join(a!.dir, '.git', 'refs', 'heads', 'flow', 'records.lock')
+    writeFileSync(lock, '')
+    const locked = {code: 'GIT_FAILED', message: `flow/records is locked by ${lock}`, hint: expect.stringContaining(`remove ${lock}`)}
+    await expect(sync(a!)).rejects.toMatchObject(locked)
+    await expect(deps.store.append('incidents', 'INC-3', {type: 'declared', data: {}})).rejects.toMatchObject(locked)
+    expect(a!.ref(REF)).toBe(before)
+
+    rmSync(lock)
+    expect(await sync(a!)).toMatchObject({merged: true, pushed: true, events: {total: 2}})
+    const entry: JournalStep = {kind: 'records.merge', description: '', status: 'done', refsBefore: {[REF]: before}, refsAfter: {[REF]: a!.ref(REF)}}
+    writeFileSync(lock, '')
+    await expect((recordsMergeKind.undo as any)(stepContext(deps), {remote: 'origin'}, entry)).rejects.toMatchObject(locked)
+    rmSync(lock)
+    await (recordsMergeKind.undo as any)(stepContext(deps), {remote: 'origin'}, entry)
+    expect(a!.ref(REF)).toBe(before)
+    expect(repo.ref(REF, repo.origin)).not.toBe(before)
   })
 
   test('a remote that wants a token is FORGE_AUTH when git has none', async () => {

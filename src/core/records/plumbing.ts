@@ -1,3 +1,5 @@
+import {access} from 'node:fs/promises'
+import {resolve} from 'node:path'
 import {FlowError} from '../errors.js'
 import type {Clock, Git} from '../ports.js'
 import {redact} from '../redact.js'
@@ -224,6 +226,28 @@ export async function compareAndSwapRef(git: Git, ref: string, next: string, exp
   if (/\.lock'?:? File exists|Unable to create .*\.lock/i.test(result.stderr)) return false
   if ((await readRef(git, ref)) !== expected) return false
   throw gitFailure('update-ref', result.stderr)
+}
+
+/** How many times (25 ms apart) a ref's lock file is checked before it is taken for one left by a killed process. */
+const LOCK_CHECKS = 40
+
+/**
+ * After a failed compare-and-swap: waits (about a second) for the ref's lock file to go away, and returns the
+ * error to give when it stays. git never removes the lock of a process SIGKILLed while updating the ref, so
+ * retrying cannot help then; a live git holds it for milliseconds. Undefined when there is no lock (a real race).
+ */
+export async function staleRefLock(git: Git, ref: string): Promise<FlowError | undefined> {
+  const where = await git.exec(['rev-parse', '--git-path', `${ref}.lock`])
+  if (where.exitCode !== 0 || !where.stdout) return undefined
+  const path = resolve(git.cwd, where.stdout.trim())
+  for (let check = 0; check < LOCK_CHECKS; check++) {
+    if (!(await access(path).then(() => true, () => false))) return undefined
+    await new Promise((done) => setTimeout(done, 25))
+  }
+  return new FlowError('GIT_FAILED', `${ref.replace(/^refs\/heads\//, '')} is locked by ${path}`, {
+    hint: `Another git process is updating it, or one was killed while doing so. If no git process is running here, remove ${path}, then try again (or run flow continue).`,
+    details: {ref, lock: path},
+  })
 }
 
 /** A GIT_FAILED error for a plumbing command, one line. */

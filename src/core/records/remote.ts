@@ -10,6 +10,7 @@ import {
   listFiles,
   readRef,
   resolveIdentity,
+  staleRefLock,
   writeCommit,
   type TreeFile,
 } from './plumbing.js'
@@ -72,6 +73,8 @@ export async function mergeRecords(git: Git, clock: Clock, remote: string): Prom
       kind = 'merge'
     }
     if (await compareAndSwapRef(git, RECORDS_REF, next, local, `flow: ${kind} records from ${remote}`)) return {merged: kind, before: local, after: next}
+    const stale = await staleRefLock(git, RECORDS_REF)
+    if (stale) throw stale
   }
   throw new FlowError('RECORDS_CONFLICT', 'flow/records kept moving while merging the remote records', {hint: 'Run flow records sync again.'})
 }

@@ -2,7 +2,7 @@ import {FlowError} from '../errors.js'
 import type {Git} from '../ports.js'
 import type {JournalStep, StepKind} from '../../engine/types.js'
 import {RECORDS_REF, remoteRecordsRef} from './layout.js'
-import {compareAndSwapRef, readRef} from './plumbing.js'
+import {compareAndSwapRef, readRef, staleRefLock} from './plumbing.js'
 import {fetchRecords, localContainsRemote, mergeRecords, pushRecords, remoteHasLocal} from './remote.js'
 
 /** The input of every records sync step. */
@@ -56,5 +56,5 @@ async function restoreRecordsRef(git: Git, entry: JournalStep): Promise<void> {
   const ok = before === null
     ? (await git.exec(['update-ref', '-d', RECORDS_REF, current ?? ''])).exitCode === 0
     : await compareAndSwapRef(git, RECORDS_REF, before, current, 'flow: undo records merge')
-  if (!ok) throw new FlowError('UNDO_IMPOSSIBLE', 'flow/records moved while undoing the merge', {hint: 'Run flow undo again.'})
+  if (!ok) throw (await staleRefLock(git, RECORDS_REF)) ?? new FlowError('UNDO_IMPOSSIBLE', 'flow/records moved while undoing the merge', {hint: 'Run flow undo again.'})
 }
