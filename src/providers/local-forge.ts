@@ -10,7 +10,7 @@ import {
   reviewId,
   type FoldedReview,
 } from '../core/forge/local-records.js'
-import type {Clock, Deployment, DeploymentState, Forge, ForgeIssue, Ids, PullRequest, RecordStore, Release, Review} from '../core/ports.js'
+import type {Clock, Deployment, DeploymentState, Forge, ForgeIssue, Ids, PullRequest, RecordEvent, RecordStore, Release, Review} from '../core/ports.js'
 import {resolveNumbers, trailingNumber, type NumberedRecord, type Numbering} from '../core/records/numbering.js'
 
 /** What the local forge is built from. */
@@ -23,6 +23,15 @@ export interface LocalForgeOptions {
   /** Turns a ref into a commit sha for deployments (git rev-parse); refs are kept as given without it. */
   resolveRef?: (ref: string) => Promise<string | undefined>
 }
+
+/** Collections whose records share one sequence of numbers, and the event that creates a record. */
+interface NumberSpace {
+  collections: Array<{collection: string; id: (n: number) => string}>
+  isRoot: (event: RecordEvent) => boolean
+}
+
+const SHARED: NumberSpace = {collections: [{collection: 'reviews', id: reviewId}, {collection: 'issues', id: issueId}], isRoot: (e) => e.type === 'opened'}
+const DEPLOYMENTS: NumberSpace = {collections: [{collection: 'deployments', id: deploymentId}], isRoot: (e) => e.type === 'created'}
 
 const REVIEW_STATE = {APPROVE: 'approved', REQUEST_CHANGES: 'changes_requested', COMMENT: 'commented'} as const
 
@@ -52,25 +61,44 @@ export class LocalForge implements Forge {
     return this.records.append(record.collection, record.recordId, this.event(type, {...data, root: record.rootId}))
   }
 
+  /** Every record of a number space, numbers resolved. */
+  private async numbering(space: NumberSpace): Promise<Numbering> {
+    const collections = await Promise.all(space.collections.map(async ({collection}) => ({collection, records: await this.records.collection(collection)})))
+    return resolveNumbers(collections, space.isRoot)
+  }
+
   /** Pull requests and issues share one number space, as on GitHub, so a comment's target is never ambiguous. */
-  private async shared(): Promise<Numbering> {
-    const [reviews, issues] = await Promise.all([this.records.collection('reviews'), this.records.collection('issues')])
-    return resolveNumbers([{collection: 'reviews', records: reviews}, {collection: 'issues', records: issues}], (e) => e.type === 'opened')
+  private shared(): Promise<Numbering> {
+    return this.numbering(SHARED)
   }
 
-  private async deployments(): Promise<Numbering> {
-    return resolveNumbers([{collection: 'deployments', records: await this.records.collection('deployments')}], (e) => e.type === 'created')
+  private deployments(): Promise<Numbering> {
+    return this.numbering(DEPLOYMENTS)
   }
 
-  /** The record a creating event just written became, by its root id (its number may differ from the one claimed). */
-  private async created(numbering: Promise<Numbering>, rootId: string): Promise<NumberedRecord> {
-    const record = (await numbering).records.find((r) => r.rootId === rootId)
+  /**
+   * The record shown as `number`. When exactly one record claims the number (the usual case), it is that record's,
+   * read from its own directories; otherwise (a collision, or a number given to a collided record) every record of
+   * the space is resolved.
+   */
+  private async byNumber(space: NumberSpace, number: number): Promise<NumberedRecord | undefined> {
+    const own = await Promise.all(space.collections.map(async ({collection, id}) => ({collection, records: new Map([[id(number), await this.records.events(collection, id(number))]])})))
+    const claims = resolveNumbers(own, space.isRoot).records
+    if (claims.length === 1) return claims[0]
+    return (await this.numbering(space)).records.find((r) => r.number === number)
+  }
+
+  /** The record a creating event just written to number `claimed` became (its number may differ when another clone claimed it too). */
+  private async created(space: NumberSpace, claimed: number, rootId: string): Promise<NumberedRecord> {
+    const mine = await this.byNumber(space, claimed)
+    const record = mine?.rootId === rootId ? mine : (await this.numbering(space)).records.find((r) => r.rootId === rootId)
     if (!record) throw new FlowError('RECORDS_INVALID', `The record just written (${rootId}) cannot be read back from flow/records`)
     return record
   }
 
   private async reviewRecord(number: number): Promise<NumberedRecord | undefined> {
-    return (await this.shared()).records.find((r) => r.collection === 'reviews' && r.number === number)
+    const record = await this.byNumber(SHARED, number)
+    return record?.collection === 'reviews' ? record : undefined
   }
 
   private async requireReview(number: number): Promise<{record: NumberedRecord; folded: FoldedReview}> {
@@ -118,7 +146,7 @@ export class LocalForge implements Forge {
     }
     const number = numbering.next
     const opened = await this.records.append('reviews', reviewId(number), this.event('opened', {number, title: input.title, body: input.body, head: input.head, base: input.base, draft: input.draft ?? false}))
-    const record = await this.created(this.shared(), opened.id)
+    const record = await this.created(SHARED, number, opened.id)
     return foldReview(reviewId(record.number), record.events)!.pullRequest
   }
 
@@ -188,7 +216,8 @@ export class LocalForge implements Forge {
   }
 
   private async requireIssue(number: number): Promise<{record: NumberedRecord; issue: ForgeIssue & {comments: number}}> {
-    const record = (await this.shared()).records.find((r) => r.collection === 'issues' && r.number === number)
+    const found = await this.byNumber(SHARED, number)
+    const record = found?.collection === 'issues' ? found : undefined
     const issue = record && foldIssue(issueId(number), record.events)
     if (!record || !issue) throw new FlowError('FORGE_NOT_FOUND', `Issue ${issueId(number)} does not exist in the local records`)
     return {record, issue}
@@ -202,7 +231,7 @@ export class LocalForge implements Forge {
   async createIssue(input: {title: string; body: string; labels?: string[]}): Promise<ForgeIssue> {
     const number = (await this.shared()).next
     const opened = await this.records.append('issues', issueId(number), this.event('opened', {number, title: input.title, body: input.body, labels: input.labels ?? []}))
-    const record = await this.created(this.shared(), opened.id)
+    const record = await this.created(SHARED, number, opened.id)
     return this.plainIssue(foldIssue(issueId(record.number), record.events)!)
   }
 
@@ -233,7 +262,7 @@ export class LocalForge implements Forge {
 
   async addComment(issueNumber: number, body: string): Promise<{id: number | string; url: string}> {
     const id = this.options.ids.ulid()
-    const record = (await this.shared()).records.find((r) => r.number === issueNumber)
+    const record = await this.byNumber(SHARED, issueNumber)
     if (!record) throw new FlowError('FORGE_NOT_FOUND', `Issue ${issueId(issueNumber)} does not exist in the local records`)
     await this.appendTo(record, 'commented', {commentId: id, body})
     const shown = record.collection === 'reviews' ? reviewId(issueNumber) : issueId(issueNumber)
@@ -254,13 +283,13 @@ export class LocalForge implements Forge {
       ...(input.productionEnvironment === undefined ? {} : {productionEnvironment: input.productionEnvironment}),
       ...(input.transientEnvironment === undefined ? {} : {transientEnvironment: input.transientEnvironment}),
     }))
-    const record = await this.created(this.deployments(), created.id)
+    const record = await this.created(DEPLOYMENTS, number, created.id)
     return foldDeployment(deploymentId(record.number), record.events)!
   }
 
   async createDeploymentStatus(id: number | string, input: {state: DeploymentState; description?: string; environmentUrl?: string; logUrl?: string}): Promise<void> {
     const number = typeof id === 'number' ? id : trailingNumber(id)
-    const record = (await this.deployments()).records.find((r) => r.number === number)
+    const record = number === undefined ? undefined : await this.byNumber(DEPLOYMENTS, number)
     if (!record || (typeof id === 'string' && id !== deploymentId(record.number))) {
       throw new FlowError('FORGE_NOT_FOUND', `Deployment ${typeof id === 'number' ? deploymentId(id) : id} does not exist in the local records`)
     }
