@@ -1,7 +1,7 @@
 import type {Deps} from '../core/deps.js'
 import {systemClock, ulidFactory} from '../core/ids.js'
 import type {RecordStore, Reporter} from '../core/ports.js'
-import {redact} from '../core/redact.js'
+import {redact, registerEnvSecrets} from '../core/redact.js'
 import {resolveRepo, type RepoInfo} from '../core/repo.js'
 import {GitCli} from '../providers/git-cli.js'
 import {ExecaShell} from '../providers/execa-shell.js'
@@ -28,8 +28,10 @@ export function streamReporter(json: boolean): Reporter {
   }
 }
 
-/** The composition root: the only place that builds adapters. */
+/** The composition root: the only place that builds adapters. Registers the env's token variables for redaction. */
 export function createDeps(options: DepsOptions): Deps {
+  // Whatever env the deps run with, its tokens must be redacted from records, journals and output.
+  registerEnvSecrets(options.env)
   const git = new GitCli(options.cwd, options.env)
   const clock = systemClock
   const ids = ulidFactory(clock)

@@ -110,7 +110,11 @@ export interface NewRecordEvent<D = Record<string, unknown>> {
   data: D
 }
 
-/** The append-only record store on the `flow/records` branch. */
+/**
+ * The append-only record store on the `flow/records` branch. Collections are flow's own names (`incidents`); a record
+ * id is any non-empty text without control characters (`INC-7`, or a tag such as `pkg/v1.0.0`): the store maps it
+ * to a storage name itself, reversibly.
+ */
 export interface RecordStore {
   /** Appends one event to `collection/recordId`, committing it to the records branch. */
   append<D = Record<string, unknown>>(collection: string, recordId: string, event: NewRecordEvent<D>): Promise<RecordEvent<D>>

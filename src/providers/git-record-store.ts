@@ -5,7 +5,7 @@ import {FlowError} from '../core/errors.js'
 import type {Clock, Git, Ids, NewRecordEvent, RecordEvent, RecordStore} from '../core/ports.js'
 import {redactValue} from '../core/redact.js'
 import {sortEvents, nextNumberOf} from '../core/records/fold.js'
-import {RECORDS_REF, checkSegment, compareRecordIds, eventPath, parseEventPath} from '../core/records/layout.js'
+import {RECORDS_REF, checkSegment, compareRecordIds, decodeRecordId, encodeRecordId, eventPath, parseEventPath, recordDir} from '../core/records/layout.js'
 import {
   addFilesToTree,
   catFileBatch,
@@ -23,7 +23,10 @@ import {
 /** How often an append retries when another writer moved the branch first. */
 const MAX_ATTEMPTS = 40
 
-/** The record store on the flow/records branch, written with git plumbing only (never the work tree or index). */
+/**
+ * The record store on the flow/records branch, written with git plumbing only (never the work tree or index).
+ * A record lives under `<collection>/<encoded record id>/events/<ulid>.json`; see encodeRecordId for the encoding.
+ */
 export class GitRecordStore implements RecordStore {
   private identity?: Promise<CommitIdentity>
 
@@ -38,7 +41,7 @@ export class GitRecordStore implements RecordStore {
     if (entries.length === 0) return []
     for (const entry of entries) {
       checkSegment('collection', entry.collection)
-      checkSegment('record id', entry.recordId)
+      encodeRecordId(entry.recordId)
       if (!entry.event.type) throw new FlowError('USAGE', 'A record event needs a type')
     }
     const identity = await this.resolveIdentity()
@@ -61,8 +64,7 @@ export class GitRecordStore implements RecordStore {
 
   async events<D = Record<string, unknown>>(collection: string, recordId: string): Promise<Array<RecordEvent<D>>> {
     checkSegment('collection', collection)
-    checkSegment('record id', recordId)
-    const grouped = await this.readEvents(`${collection}/${recordId}/events/`)
+    const grouped = await this.readEvents(`${recordDir(collection, recordId)}/events/`)
     return (grouped.get(recordId) ?? []) as Array<RecordEvent<D>>
   }
 
@@ -80,7 +82,7 @@ export class GitRecordStore implements RecordStore {
     return result.stdout
       .split('\0')
       .filter(Boolean)
-      .map((path) => path.slice(collection.length + 1))
+      .map((path) => decodeRecordId(path.slice(collection.length + 1)))
       .sort(compareRecordIds)
   }
 

@@ -90,6 +90,28 @@ describe('the local forge: review requests', () => {
   })
 })
 
+describe('the local forge: numbers claimed twice', () => {
+  test('a second record in PR-1 (as a sync of two offline clones leaves it) is shown as the next free number, and its events follow it', async () => {
+    const {forge, records} = setup()
+    await forge.createPullRequest({head: 'feature/a', base: 'main', title: 'a', body: ''})
+    // Another clone's PR-1, with a later id, and its review naming its own first event.
+    const other = await records.append('reviews', 'PR-1', {type: 'opened', data: {number: 1, title: 'b', body: '', head: 'feature/b', base: 'main', draft: false}})
+    await records.append('reviews', 'PR-1', {type: 'reviewed', data: {reviewId: 'r-b', state: 'approved', root: other.id}})
+    await forge.createIssue({title: 'an issue', body: ''})
+
+    expect(await forge.getPullRequest(1)).toMatchObject({head: 'feature/a', url: 'flow://reviews/PR-1'})
+    expect(await forge.getPullRequest(2)).toMatchObject({number: 2, head: 'feature/b', url: 'flow://reviews/PR-2'})
+    expect(await forge.listReviews(1)).toEqual([])
+    expect((await forge.listReviews(2)).map((r) => r.id)).toEqual(['r-b'])
+    expect((await forge.findIssues({}))[0]).toMatchObject({number: 3, title: 'an issue', url: 'flow://issues/ISSUE-3'})
+    await forge.mergePullRequest(2, {method: 'merge'})
+    expect(await forge.findPullRequest({head: 'feature/a'})).toMatchObject({number: 1, state: 'open'})
+    expect(await forge.findPullRequest({head: 'feature/b', state: 'all'})).toMatchObject({number: 2, state: 'merged'})
+    expect((await records.events('reviews', 'PR-1')).at(-1)).toMatchObject({type: 'merged', data: {root: other.id}})
+    expect(await records.list('reviews')).toEqual(['PR-1'])
+  })
+})
+
 describe('the local forge: releases, issues, deployments', () => {
   test('a release is the record named by its tag; a second one for the tag is a conflict; updates fold', async () => {
     const {forge, records} = setup()

@@ -193,11 +193,17 @@ describe('GitRecordStore', () => {
     expect(repo.git('log', '-1', '--format=%an <%ae>', REF)).toBe('Ana Ops <ana@example.com>')
   })
 
-  test('refuses ids that are not one path segment, and names a corrupt event file', async () => {
+  test('refuses bad collections and record ids, keeps any other record id inside one encoded directory, and names a corrupt event file', async () => {
     const repo = tempRepo()
     const store = storeFor(repo)
-    await expect(store.append('incidents', '../INC-1', {type: 'x', data: {}})).rejects.toMatchObject({code: 'USAGE'})
+    await expect(store.append('incidents', '', {type: 'x', data: {}})).rejects.toMatchObject({code: 'USAGE'})
+    await expect(store.append('incidents', 'a\nb', {type: 'x', data: {}})).rejects.toMatchObject({code: 'USAGE'})
     await expect(store.events('a/b', 'INC-1')).rejects.toBeInstanceOf(FlowError)
+    const escaped = await store.append('incidents', '../INC-1', {type: 'x', data: {}})
+    expect(repo.git('ls-tree', '-r', '--name-only', REF)).toBe(`incidents/%2E.%2FINC-1/events/${escaped.id}.json`)
+    expect(await store.list('incidents')).toEqual(['../INC-1'])
+    expect(await store.events('incidents', '../INC-1')).toEqual([escaped])
+    repo.git('update-ref', '-d', REF)
 
     const blob = repo.git('hash-object', '-w', 'README.md')
     const tree = (await new GitCli(repo.dir, repo.env).run(['mktree'], {input: `100644 blob ${blob}\t01BAD.json\n`}))

@@ -21,12 +21,15 @@ export interface FoldedReview {
   comments: Array<{id: string; body: string; author?: string; at: string}>
 }
 
-/** Folds the events of one `reviews/PR-n` record; undefined when it was never opened. */
+/**
+ * Folds the events of one review request shown as `id` (`PR-n`: its number after collisions are resolved, see
+ * core/records/numbering.ts); undefined when it was never opened.
+ */
 export function foldReview(id: string, events: RecordEvent[]): FoldedReview | undefined {
   const opened = events.find((e) => e.type === 'opened')
   if (!opened) return undefined
   const d = opened.data as Data
-  const number = typeof d.number === 'number' ? d.number : Number(id.replace(/^PR-/, ''))
+  const number = numberOf(id) ?? (typeof d.number === 'number' ? d.number : 0)
   const pr: PullRequest = {
     number,
     url: recordUrl('reviews', id),
@@ -102,13 +105,13 @@ export function foldRelease(id: string, events: RecordEvent[]): Release | undefi
   return release
 }
 
-/** Folds the events of one `issues/ISSUE-n` record; undefined when it was never opened. */
+/** Folds the events of one issue shown as `id` (`ISSUE-n`, its resolved number); undefined when it was never opened. */
 export function foldIssue(id: string, events: RecordEvent[]): (ForgeIssue & {comments: number}) | undefined {
   const opened = events.find((e) => e.type === 'opened')
   if (!opened) return undefined
   const d = opened.data as Data
   const issue: ForgeIssue & {comments: number} = {
-    number: typeof d.number === 'number' ? d.number : Number(id.replace(/^ISSUE-/, '')),
+    number: numberOf(id) ?? (typeof d.number === 'number' ? d.number : 0),
     url: recordUrl('issues', id),
     title: str(d.title) ?? '',
     body: str(d.body) ?? '',
@@ -133,7 +136,7 @@ export function foldIssue(id: string, events: RecordEvent[]): (ForgeIssue & {com
   return issue
 }
 
-/** Folds the events of one `deployments/DEP-n` record: its latest status is the last `status` event. */
+/** Folds the events of one deployment shown as `id` (`DEP-n`, its resolved number): its latest status is the last `status` event. */
 export function foldDeployment(id: string, events: RecordEvent[]): Deployment | undefined {
   const created = events.find((e) => e.type === 'created')
   if (!created) return undefined

@@ -10,12 +10,53 @@ export function remoteRecordsRef(remote: string): string {
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
 
-/** Throws a usage error unless the value can be one path segment of the records tree. */
+/** Throws a usage error unless the value can be one path segment of the records tree (collections are flow's own names). */
 export function checkSegment(what: 'collection' | 'record id', value: string): void {
   if (!SEGMENT.test(value) || value.endsWith('.lock') || value.includes('..')) {
     throw new FlowError('USAGE', `Invalid ${what} "${value}" for the record store`, {
       hint: 'Use letters, digits, ".", "_" and "-" (at most 100 characters), starting with a letter or digit.',
     })
+  }
+}
+
+/** The longest encoded record id the store writes (one tree entry name). */
+const MAX_ENCODED_ID = 255
+
+/**
+ * Turns a record id into the one path segment that names its directory on flow/records.
+ *
+ * Record ids are chosen by flow (`INC-7`) or by the user (a release's tag `pkg/v1.0.0`, `v2.0.0+build.5`), so the
+ * store accepts any non-empty text without control characters and percent-encodes it: every UTF-8 byte outside
+ * `A-Z a-z 0-9 . _ -`, and a leading `.`, becomes `%XX` (upper-case hex). Ids made only of those characters (all
+ * that the store accepted before) are their own encoding; `%` itself is encoded, so decoding is exact.
+ */
+export function encodeRecordId(recordId: string): string {
+  // Control characters are refused; lone surrogates cannot be encoded as UTF-8 and back.
+  // eslint-disable-next-line no-control-regex
+  if (recordId === '' || /[\u0000-\u001f\u007f]|\p{Cs}/u.test(recordId)) {
+    throw new FlowError('USAGE', `Invalid record id ${JSON.stringify(recordId)} for the record store`, {
+      hint: 'A record id is non-empty text without control characters.',
+    })
+  }
+  let out = ''
+  new TextEncoder().encode(recordId).forEach((byte, i) => {
+    const char = String.fromCharCode(byte)
+    out += /[A-Za-z0-9_-]/.test(char) || (char === '.' && i > 0) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  })
+  if (out.length > MAX_ENCODED_ID) {
+    throw new FlowError('USAGE', `Record id "${recordId.slice(0, 40)}..." is too long for the record store`, {
+      hint: `Encoded, a record id takes at most ${MAX_ENCODED_ID} characters.`,
+    })
+  }
+  return out
+}
+
+/** The record id a directory name on flow/records stands for (the inverse of encodeRecordId). */
+export function decodeRecordId(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
   }
 }
 
@@ -26,16 +67,21 @@ export function checkRemoteName(remote: string): void {
   }
 }
 
-/** The path of one event file inside the records tree. */
+/** The path of one event file inside the records tree (the record id percent-encoded, see encodeRecordId). */
 export function eventPath(collection: string, recordId: string, eventId: string): string {
-  return `${collection}/${recordId}/events/${eventId}.json`
+  return `${recordDir(collection, recordId)}/events/${eventId}.json`
 }
 
-/** Splits an event file path into its parts, or undefined when the path is not an event file. */
+/** The directory of one record inside the records tree. */
+export function recordDir(collection: string, recordId: string): string {
+  return `${collection}/${encodeRecordId(recordId)}`
+}
+
+/** Splits an event file path into its parts (the record id decoded), or undefined when the path is not an event file. */
 export function parseEventPath(path: string): {collection: string; recordId: string; eventId: string} | undefined {
   const parts = path.split('/')
   if (parts.length !== 4 || parts[2] !== 'events' || !parts[3]!.endsWith('.json')) return undefined
-  return {collection: parts[0]!, recordId: parts[1]!, eventId: parts[3]!.slice(0, -'.json'.length)}
+  return {collection: parts[0]!, recordId: decodeRecordId(parts[1]!), eventId: parts[3]!.slice(0, -'.json'.length)}
 }
 
 /** Compares record ids so that `INC-2` comes before `INC-10`. */

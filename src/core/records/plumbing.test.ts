@@ -1,7 +1,7 @@
 import {describe, expect, test} from 'vitest'
 import type {Git, GitRunOptions} from '../ports.js'
 import {catFileBatch, parseTree} from './plumbing.js'
-import {checkSegment, parseEventPath} from './layout.js'
+import {checkSegment, decodeRecordId, encodeRecordId, eventPath, parseEventPath} from './layout.js'
 
 /** A Git port that answers every call with fixed bytes, decoded the way GitCli decodes them. */
 function fakeGit(bytes: Buffer, seen: string[][] = []): Git {
@@ -60,7 +60,28 @@ describe('layout', () => {
     expect(parseEventPath('README.md')).toBeUndefined()
   })
 
-  test.each(['', '../x', 'a/b', 'a b', '.hidden', 'x.lock', 'a\nb'])('refuses %j as a path segment', (value) => {
-    expect(() => checkSegment('record id', value)).toThrow(expect.objectContaining({code: 'USAGE'}))
+  test.each(['', '../x', 'a/b', 'a b', '.hidden', 'x.lock', 'a\nb'])('refuses %j as a collection', (value) => {
+    expect(() => checkSegment('collection', value)).toThrow(expect.objectContaining({code: 'USAGE'}))
+  })
+
+  test('record ids that were valid segments are their own encoding; others are percent-encoded and decode back exactly', () => {
+    for (const id of ['INC-7', 'PR-12', 'v1.0.0', 'x.lock', 'a_b-c.d']) expect(encodeRecordId(id)).toBe(id)
+    expect(encodeRecordId('pkg/v1.0.0')).toBe('pkg%2Fv1.0.0')
+    expect(encodeRecordId('v2.0.0+build.5')).toBe('v2.0.0%2Bbuild.5')
+    expect(encodeRecordId('100%')).toBe('100%25')
+    expect(encodeRecordId('.hidden')).toBe('%2Ehidden')
+    expect(encodeRecordId('..')).toBe('%2E.')
+    expect(encodeRecordId('café release')).toBe('caf%C3%A9%20release')
+    for (const id of ['pkg/v1.0.0', '@scope/pkg@1.0.0', '100%', '%2F', '..', '../../etc', 'a b', 'café release', '🚀/v1', 'x.lock']) {
+      const encoded = encodeRecordId(id)
+      expect(encoded).toMatch(/^[A-Za-z0-9%_-][A-Za-z0-9%._-]*$/)
+      expect(decodeRecordId(encoded)).toBe(id)
+      expect(parseEventPath(eventPath('releases', id, '01J'))).toEqual({collection: 'releases', recordId: id, eventId: '01J'})
+    }
+    expect(encodeRecordId('%2F')).not.toBe(encodeRecordId('/'))
+  })
+
+  test.each(['', 'a\nb', 'tab\there', '\u007f', '\ud800', 'x'.repeat(256), '/'.repeat(86)])('refuses %j as a record id', (value) => {
+    expect(() => encodeRecordId(value)).toThrow(expect.objectContaining({code: 'USAGE'}))
   })
 })
