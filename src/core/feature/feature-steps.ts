@@ -1,4 +1,5 @@
 import {existsSync} from 'node:fs'
+import {rm} from 'node:fs/promises'
 import {FlowError} from '../errors.js'
 import type {Git} from '../ports.js'
 import type {StepKind} from '../../engine/types.js'
@@ -333,9 +334,18 @@ export const landLocalStep: StepKind<LandLocalInput> = {
   describe: (input) => `${input.method === 'squash' ? 'Squash' : input.method === 'rebase' ? 'Rebase' : 'Merge'} ${input.branch} into ${input.base} (into ${input.target})`,
   refs: (input) => [input.target],
   async isDone(ctx, input) {
-    const target = await ctx.git.exec(['rev-parse', '--verify', '-q', input.target])
-    return target.exitCode === 0 && (await ctx.git.exec(['merge-base', '--is-ancestor', input.base, input.target])).exitCode === 0
-      && (await ctx.git.run(['rev-parse', input.target])) !== (await ctx.git.run(['rev-parse', input.base]))
+    const git = ctx.git
+    const target = await git.exec(['rev-parse', '--verify', '-q', input.target])
+    const base = await git.exec(['rev-parse', '--verify', '-q', `${input.base}^{commit}`])
+    if (target.exitCode !== 0 || base.exitCode !== 0 || target.stdout === base.stdout) return false
+    if ((await git.exec(['merge-base', '--is-ancestor', base.stdout, target.stdout])).exitCode !== 0) return false
+    if (input.method === 'rebase') {
+      const cherry = await git.exec(['cherry', target.stdout, `refs/heads/${input.branch}`])
+      return cherry.exitCode === 0 && !cherry.stdout.split('\n').some((l) => l.startsWith('+'))
+    }
+    const subject = input.message.split('\n')[0]!
+    const found = await git.exec(['log', '--format=%H', '--fixed-strings', `--grep=${subject}`, `${base.stdout}..${target.stdout}`])
+    return found.stdout.trim() !== ''
   },
   async run(ctx, input) {
     const git = ctx.git
@@ -345,16 +355,30 @@ export const landLocalStep: StepKind<LandLocalInput> = {
     if (input.method === 'rebase') {
       const commits = (await git.run(['rev-list', '--reverse', `${base}..${head}`])).split('\n').filter(Boolean)
       sha = base
-      for (const commit of commits) {
-        const parent = await git.run(['rev-parse', `${commit}^`])
-        const tree = await mergeTree(git, sha, commit, parent, input)
-        const message = await git.run(['log', '-1', '--format=%B', commit], {raw: true})
-        const author = await git.run(['log', '-1', '--format=%an%x00%ae%x00%aI', commit])
-        const [name, email, date] = author.split('\u0000')
-        sha = await git.run(['commit-tree', tree, '-p', sha], {input: message, env: {GIT_AUTHOR_NAME: name!, GIT_AUTHOR_EMAIL: email!, GIT_AUTHOR_DATE: date!}})
+      const index = await git.run(['rev-parse', '--path-format=absolute', '--git-path', `flow-land-${process.pid}.index`])
+      const env = {GIT_INDEX_FILE: index}
+      try {
+        for (const commit of commits) {
+          const parent = await git.run(['rev-parse', `${commit}^`])
+          await git.run(['read-tree', sha], {env})
+          const patch = await git.run(['diff', '--binary', '--full-index', parent, commit], {raw: true})
+          const applied = patch ? await git.exec(['apply', '--cached', '--binary'], {env, input: patch}) : {exitCode: 0, stderr: ''}
+          if (applied.exitCode !== 0) {
+            throw new FlowError('POLICY_BLOCKED', `${input.branch} does not rebase cleanly onto ${input.base}: ${applied.stderr.trim().split('\n')[0]}`, {
+              hint: 'Run flow feature sync, resolve the conflicts, push, then finish again.',
+            })
+          }
+          const tree = await git.run(['write-tree'], {env})
+          const message = await git.run(['log', '-1', '--format=%B', commit], {raw: true})
+          const author = await git.run(['log', '-1', '--format=%an%x00%ae%x00%aI', commit])
+          const [name, email, date] = author.split('\u0000')
+          sha = await git.run(['commit-tree', tree, '-p', sha], {input: message, env: {GIT_AUTHOR_NAME: name!, GIT_AUTHOR_EMAIL: email!, GIT_AUTHOR_DATE: date!}})
+        }
+      } finally {
+        await rm(index, {force: true})
       }
     } else {
-      const tree = await mergeTree(git, base, head, undefined, input)
+      const tree = await mergeTree(git, base, head, input)
       const parents = input.method === 'merge' ? ['-p', base, '-p', head] : ['-p', base]
       sha = await git.run(['commit-tree', tree, ...parents], {input: input.message})
     }
@@ -363,8 +387,8 @@ export const landLocalStep: StepKind<LandLocalInput> = {
   },
 }
 
-async function mergeTree(git: Git, ours: string, theirs: string, mergeBase: string | undefined, input: LandLocalInput): Promise<string> {
-  const args = ['merge-tree', '--write-tree', '--name-only', ...(mergeBase ? [`--merge-base=${mergeBase}`] : []), ours, theirs]
+async function mergeTree(git: Git, ours: string, theirs: string, input: LandLocalInput): Promise<string> {
+  const args = ['merge-tree', '--write-tree', '--name-only', ours, theirs]
   const result = await git.exec(args)
   if (result.exitCode === 1) {
     const files = result.stdout.split('\n').slice(1).filter((l) => l && !l.includes(' '))
