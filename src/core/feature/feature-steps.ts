@@ -206,8 +206,10 @@ export const rebaseStep: StepKind<RebaseInput> = {
   async isDone(ctx, input) {
     if ((await rebaseInProgress(ctx.git)) || (await mergeInProgress(ctx.git))) return false
     const contains = await ctx.git.exec(['merge-base', '--is-ancestor', input.onto, `refs/heads/${input.branch}`])
-    const head = await ctx.git.exec(['symbolic-ref', '-q', '--short', 'HEAD'])
-    return contains.exitCode === 0 && head.stdout === input.branch
+    if (contains.exitCode !== 0) return false
+    // With --onto, the old parent tip must be gone from the branch too (else nothing was moved yet).
+    if (!input.upstream) return true
+    return (await ctx.git.exec(['merge-base', '--is-ancestor', input.upstream, `refs/heads/${input.branch}`])).exitCode !== 0
   },
   async run(ctx, input) {
     const git = ctx.git

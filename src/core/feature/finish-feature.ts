@@ -4,7 +4,7 @@ import type {Review} from '../ports.js'
 import {runPlan, type RunResult} from '../../engine/runner.js'
 import type {Plan, StepSpec} from '../../engine/types.js'
 import {branchCommits, featureBranch} from './branch-info.js'
-import {allParents, branchesInOtherWorktrees, hasRemote, isOffline, parentKey, revParse, tryFetch} from './lineage.js'
+import {allParents, branchesInOtherWorktrees, hasRemote, isOffline, parentKey, parentTipKey, revParse, tryFetch} from './lineage.js'
 import {changeSize, squashMessage, type ChangeSize} from './names.js'
 
 /** The input of `flow feature finish`. */
@@ -115,7 +115,7 @@ export async function finishFeature(deps: Parameters<typeof runPlan>[0] & Pick<D
   for (const [child, parent] of await allParents(git)) {
     if (parent !== branch) continue
     retargeted.push(child)
-    steps.push({kind: 'git.setConfig', input: {key: parentKey(child), value: base}})
+    steps.push({kind: 'git.setConfig', input: {key: parentKey(child), value: base}}, {kind: 'git.setConfig', input: {key: parentTipKey(child), value: head}})
     const childPr = await forge.findPullRequest({head: child, state: 'open'})
     if (childPr) steps.push({kind: 'feature.retarget', input: {number: childPr.number, base, from: branch}})
   }

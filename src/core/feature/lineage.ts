@@ -4,6 +4,15 @@ import type {Git} from '../ports.js'
 /** The git config key that records a flow branch's parent. */
 export const parentKey = (branch: string) => `branch.${branch}.flow-parent`
 
+/** The git config key that keeps the old tip of a parent merged by flow feature finish (sync moves only later commits). */
+export const parentTipKey = (branch: string) => `branch.${branch}.flow-parent-tip`
+
+/** A local git config value, or undefined. */
+export async function configValue(git: Git, key: string): Promise<string | undefined> {
+  const result = await git.exec(['config', '--local', '--get', key])
+  return result.exitCode === 0 && result.stdout ? result.stdout : undefined
+}
+
 /** The recorded parent of a branch, or undefined. */
 export async function parentOf(git: Git, branch: string): Promise<string | undefined> {
   const result = await git.exec(['config', '--local', '--get', parentKey(branch)])
