@@ -89,7 +89,13 @@ export async function syncFeature(deps: Parameters<typeof runPlan>[0] & Pick<Dep
     if (input.stack) {
       for (let p = parents.get(here); p && parents.has(p); p = parents.get(p)) selected.unshift(p)
       const queue = [here]
-      while (queue.length > 0) for (const c of children(queue.shift()!)) if (!selected.includes(c)) selected.push(c), queue.push(c)
+      while (queue.length > 0) {
+        for (const c of children(queue.shift()!)) {
+          if (selected.includes(c)) continue
+          selected.push(c)
+          queue.push(c)
+        }
+      }
     }
   }
   selected = parentsFirst(selected.filter((b) => parents.has(b)), parents)
