@@ -44,6 +44,7 @@ export function renderBranchName(template: string, values: BranchNameValues): st
     date: values.date?.toISOString().slice(0, 10),
     version: values.version?.replace(/[^0-9A-Za-z.+-]/g, ''),
   }
+  if (!slug && template.includes('{slug}')) throw new FlowError('USAGE', `The name ${JSON.stringify(values.name)} has no letters or digits to make a branch name from`, {hint: 'Give a short name such as login-form.'})
   const out = template.replace(/\{(\w+)\}/g, (_, key: string) => {
     const value = table[key]
     if (!value) {
@@ -52,7 +53,6 @@ export function renderBranchName(template: string, values: BranchNameValues): st
     }
     return value
   })
-  if (!slug && template.includes('{slug}')) throw new FlowError('USAGE', `The name ${JSON.stringify(values.name)} has no letters or digits to make a branch name from`, {hint: 'Give a short name such as login-form.'})
   return out
 }
 
@@ -73,7 +73,7 @@ export function isConventional(subject: string, types: string[]): boolean {
 
 /** The pull request title: `--title`, else a single commit's subject, else one made from the branch name. */
 export function pullRequestTitle(input: {title?: string; commits: BranchCommit[]; branch: string}): string {
-  if (input.title?.trim()) return input.title.trim().split('\n')[0]!
+  if (input.title?.trim()) return input.title.trim().split('\n')[0]!.trim()
   if (input.commits.length === 1) return input.commits[0]!.subject
   const last = input.branch.split('/').pop() ?? input.branch
   const words = last.replace(/[-_]+/g, ' ').trim()
