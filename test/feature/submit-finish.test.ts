@@ -100,6 +100,35 @@ describe('submit, approve and finish on the local forge', () => {
   })
 })
 
+describe('git-flow hotfixes', () => {
+  test('a hotfix from the release tag merges into main and back into develop, both pushed', async () => {
+    const repo = tempRepo()
+    repo.git('tag', 'v1.0.0')
+    repo.git('branch', 'develop')
+    repo.git('push', '-q', 'origin', 'develop')
+    const deps = featureDeps(repo, {config: (c) => {
+      c.branches.strategy = 'git-flow'
+      c.review.approvals = 0
+    }})
+    await startFeature(deps, {name: 'feature on develop'})
+    repo.commit('feat: on develop', {'dev.txt': 'dev'})
+    repo.git('push', '-q', 'origin', 'HEAD:develop')
+    repo.git('checkout', '-q', 'main')
+    const started = await startFeature(deps, {name: 'urgent', type: 'hotfix'})
+    expect(started).toMatchObject({branch: 'hotfix/urgent', parent: 'main', from: 'v1.0.0'})
+    repo.commit('fix: urgent', {'fix.txt': 'fixed'})
+    await submitFeature(deps, {})
+    const finished = await finishFeature(deps, {})
+    expect(finished).toMatchObject({base: 'main', backMerged: 'develop', notes: []})
+    for (const ref of ['main', 'develop']) {
+      expect(repo.git('show', `${ref}:fix.txt`)).toBe('fixed')
+      expect(repo.ref(ref, repo.origin)).toBe(repo.ref(ref))
+    }
+    expect(repo.git('show', 'develop:dev.txt')).toBe('dev')
+    expect(repo.git('log', '-1', '--format=%s', 'develop')).toBe('Merge main into develop (#1: fix: urgent)')
+  })
+})
+
 describe('submit and finish on GitHub (the fake, validated against the spec)', () => {
   test('one pull request after two submits; reviewers (users, teams), labels, assignees; merge with the head guard', async () => {
     const repo = tempRepo()

@@ -62,6 +62,8 @@ export interface LandLocalInput {
   target: string
   method: 'merge' | 'squash' | 'rebase'
   message: string
+  /** What to merge when it is not the branch itself (a back-merge of main into develop). */
+  source?: string
 }
 
 /** Input of `feature.retarget`: points the pull request `number` at a new base. */
@@ -342,7 +344,7 @@ export const landLocalStep: StepKind<LandLocalInput> = {
     if (target.exitCode !== 0 || base.exitCode !== 0 || target.stdout === base.stdout) return false
     if ((await git.exec(['merge-base', '--is-ancestor', base.stdout, target.stdout])).exitCode !== 0) return false
     if (input.method === 'rebase') {
-      const cherry = await git.exec(['cherry', target.stdout, `refs/heads/${input.branch}`])
+      const cherry = await git.exec(['cherry', target.stdout, input.source ?? `refs/heads/${input.branch}`])
       return cherry.exitCode === 0 && !cherry.stdout.split('\n').some((l) => l.startsWith('+'))
     }
     const subject = input.message.split('\n')[0]!
@@ -352,7 +354,7 @@ export const landLocalStep: StepKind<LandLocalInput> = {
   async run(ctx, input) {
     const git = ctx.git
     const base = await git.run(['rev-parse', '--verify', `${input.base}^{commit}`])
-    const head = await git.run(['rev-parse', '--verify', `refs/heads/${input.branch}^{commit}`])
+    const head = await git.run(['rev-parse', '--verify', `${input.source ?? `refs/heads/${input.branch}`}^{commit}`])
     let sha: string
     if (input.method === 'rebase') {
       const commits = (await git.run(['rev-list', '--reverse', `${base}..${head}`])).split('\n').filter(Boolean)

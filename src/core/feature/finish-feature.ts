@@ -3,7 +3,7 @@ import {FlowError} from '../errors.js'
 import type {Review} from '../ports.js'
 import {runPlan, type RunResult} from '../../engine/runner.js'
 import type {Plan, StepSpec} from '../../engine/types.js'
-import {branchCommits, featureBranch} from './branch-info.js'
+import {branchCommits, featureBranch, newestBase} from './branch-info.js'
 import {allParents, branchesInOtherWorktrees, hasRemote, isOffline, parentKey, parentTipKey, revParse, tryFetch} from './lineage.js'
 import {changeSize, squashMessage, type ChangeSize} from './names.js'
 
@@ -26,6 +26,8 @@ export interface FeatureFinished {
   deleted: {local: boolean; remote: boolean}
   /** Child branches now based on `base`. */
   retargeted: string[]
+  /** git-flow: the base (main) was merged back into develop. */
+  backMerged: string | null
   notes: string[]
   dryRun?: true
   steps?: RunResult['steps']
@@ -98,6 +100,21 @@ export async function finishFeature(deps: Parameters<typeof runPlan>[0] & Pick<D
     if (fetched) steps.push({kind: 'git.fetch', input: {remote: REMOTE, refspecs: [`+refs/heads/${base}:refs/remotes/${REMOTE}/${base}`]}})
     if (baseBusy) steps.push({kind: 'git.deleteRef', input: {ref: target}})
   }
+  const backMerge = config.branches.strategy === 'git-flow' && base === config.branches.main
+  if (backMerge) {
+    // git-flow: what lands on main (a hotfix) goes back into develop too.
+    const develop = config.branches.develop
+    const mainUpdated = forge.kind === 'local' || (fetched && local)
+    const developRef = await revParse(git, `refs/heads/${develop}`)
+    if (!baseBusy && mainUpdated && developRef && !elsewhere.has(develop)) {
+      const onto = tracking && fetched ? await newestBase(git, develop, REMOTE) : `refs/heads/${develop}`
+      const ontoSha = (await revParse(git, onto))!
+      steps.push({kind: 'feature.landLocal', input: {branch, base: ontoSha, target: `refs/heads/${develop}`, method: 'merge', source: baseRef, message: `Merge ${base} into ${develop} (#${pr.number}: ${pr.title})\n`}})
+      if (fetched) steps.push({kind: 'git.push', input: {remote: REMOTE, refspecs: [{src: `refs/heads/${develop}`, dst: `refs/heads/${develop}`}]}})
+    } else {
+      notes.push(`Merge ${base} into ${develop} yourself: ${developRef ? `${develop} or ${base} could not be updated here` : `there is no local ${develop}`}`)
+    }
+  }
   let deletedLocal = false
   if (!baseBusy) {
     steps.push({kind: 'git.checkout', input: {branch: base}})
@@ -124,6 +141,7 @@ export async function finishFeature(deps: Parameters<typeof runPlan>[0] & Pick<D
   const summary = {
     branch, base, number: pr.number, method, forge: forge.kind, approvals: {required, approved}, change: changeSize(commits),
     deleted: {local: deletedLocal, remote: Boolean(remoteBranch)}, retargeted, notes,
+    backMerged: backMerge && steps.some((s) => s.kind === 'feature.landLocal' && (s.input as {source?: string}).source) ? config.branches.develop : null,
   }
   if (input.dryRun) return {...summary, mergeSha: null, dryRun: true, steps: result.steps}
   for (const note of notes) deps.reporter.warn(note)
