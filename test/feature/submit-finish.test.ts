@@ -100,6 +100,49 @@ describe('submit, approve and finish on the local forge', () => {
   })
 })
 
+describe('worktrees and dry runs', () => {
+  test('finish never moves a base checked out in another worktree: the merge goes to origin only', async () => {
+    const repo = tempRepo()
+    const deps = featureDeps(repo, {config: (c) => {
+      c.review.approvals = 0
+    }})
+    await startFeature(deps, {name: 'wt'})
+    repo.commit('fix: in a worktree world')
+    await submitFeature(deps, {})
+    repo.git('worktree', 'add', '-q', `${repo.scratch}/main-wt`, 'main')
+    const mainBefore = repo.ref('main')
+    const finished = await finishFeature(deps, {})
+    expect(finished.notes.join('\n')).toMatch(/main is checked out in another worktree/)
+    expect(repo.ref('main')).toBe(mainBefore)
+    expect(repo.git('log', '-1', '--format=%s', 'origin/main')).toBe('fix: in a worktree world')
+    expect(repo.ref('main', repo.origin)).toBe(finished.mergeSha)
+    expect(repo.currentBranch()).toBe('feature/wt')
+    expect(repo.git('for-each-ref', 'refs/flow/land')).toBe('')
+  })
+
+  test('--dry-run prints the plan and changes nothing', async () => {
+    const repo = tempRepo()
+    const deps = featureDeps(repo, {config: (c) => {
+      c.review.approvals = 0
+    }})
+    const dry = await startFeature(deps, {name: 'dry', dryRun: true})
+    expect(dry.steps?.map((s) => s.kind)).toEqual(['git.fetch', 'git.createBranch', 'git.setConfig', 'git.checkout'])
+    expect(repo.ref('refs/heads/feature/dry')).toBeNull()
+    await startFeature(deps, {name: 'dry'})
+    repo.commit('fix: dry')
+    const submit = await submitFeature(deps, {dryRun: true, labels: ['x']})
+    expect(submit.steps?.map((s) => s.kind)).toEqual(['git.push', 'git.setConfig', 'git.setConfig', 'feature.openPullRequest', 'feature.requestReview'])
+    expect(repo.ref('refs/heads/feature/dry', repo.origin)).toBeNull()
+    expect(await (await deps.forge()).findPullRequest({head: 'feature/dry'})).toBeUndefined()
+    await submitFeature(deps, {})
+    const main = repo.ref('main')
+    const finish = await finishFeature(deps, {dryRun: true})
+    expect(finish.steps?.map((s) => s.kind)).toEqual(['feature.landLocal', 'git.push', 'feature.mergePullRequest', 'git.fetch', 'git.checkout', 'git.deleteRef', 'git.setConfig', 'git.push'])
+    expect(repo.ref('main')).toBe(main)
+    expect(repo.currentBranch()).toBe('feature/dry')
+  })
+})
+
 describe('git-flow hotfixes', () => {
   test('a hotfix from the release tag merges into main and back into develop, both pushed', async () => {
     const repo = tempRepo()

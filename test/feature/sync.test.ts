@@ -56,6 +56,27 @@ describe('syncFeature', () => {
     expect(repo.git('config', 'branch.feature/child.flow-parent')).toBe('main')
   })
 
+  test('a parent whose pull request merged on the forge (with a different squash commit) is skipped with --onto', async () => {
+    const repo = tempRepo()
+    repo.commit('chore: base', {'app.txt': lines(10)})
+    repo.git('push', '-q', 'origin', 'main')
+    const deps = featureDeps(repo)
+    await startFeature(deps, {name: 'parent'})
+    repo.commit('feat: one', {'app.txt': lines(10, ' one')})
+    await submitFeature(deps, {})
+    await startFeature(deps, {name: 'child', stack: true})
+    repo.commit('feat: three', {'app.txt': lines(10, ' one three')})
+    // Merged elsewhere (the web UI), with an edit during the merge: its patch-id matches nothing on the branch.
+    const other = repo.clone('other')
+    other.commit('feat: one, edited while merging (#1)', {'app.txt': lines(10, ' one').replace('line 9', 'line 9 edited')})
+    other.git('push', '-q', 'origin', 'main')
+    await (await deps.forge()).mergePullRequest(1, {method: 'squash'})
+    const synced = await syncFeature(deps, {})
+    expect(synced.branches).toEqual([{branch: 'feature/child', parent: 'feature/parent', how: 'onto', newParent: 'main'}])
+    expect(repo.git('log', '--format=%s', 'origin/main..feature/child')).toBe('feat: three')
+    expect(repo.git('show', 'feature/child:app.txt')).toContain('line 9 edited')
+  })
+
   test('a real conflict pauses with the files listed; flow continue finishes, also after git rebase --continue by hand', async () => {
     for (const byHand of [false, true]) {
       const repo = tempRepo()
