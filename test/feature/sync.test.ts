@@ -102,6 +102,29 @@ describe('syncFeature', () => {
     }
   })
 
+  test('review.sync merge: a merge commit from the parent; a branch whose remote is gone is prunable', async () => {
+    const repo = tempRepo()
+    const deps = featureDeps(repo, {config: (c) => {
+      c.review.sync = 'merge'
+    }})
+    await startFeature(deps, {name: 'gone'})
+    repo.commit('feat: gone')
+    await submitFeature(deps, {})
+    repo.git('push', '-q', 'origin', ':feature/gone')
+    repo.git('checkout', '-q', 'main')
+    await startFeature(deps, {name: 'm'})
+    repo.commit('feat: mine', {'mine.txt': 'm'})
+    const other = repo.clone('other')
+    other.commit('feat: theirs', {'theirs.txt': 't'})
+    other.git('push', '-q', 'origin', 'main')
+    const synced = await syncFeature(deps, {all: true})
+    expect(synced.branches).toEqual([{branch: 'feature/m', parent: 'main', how: 'merge'}])
+    expect(synced.prunable).toEqual([{branch: 'feature/gone', reason: 'its branch on origin is gone'}])
+    expect(synced.pruned).toEqual([])
+    expect(repo.git('rev-list', '--parents', '-1', 'feature/m').split(' ')).toHaveLength(3)
+    expect(repo.ref('refs/heads/feature/gone')).not.toBeNull()
+  })
+
   test('list shows parents, ahead/behind and pull requests; merged branches are prunable and --prune deletes them', async () => {
     const repo = tempRepo()
     const deps = featureDeps(repo, {config: (c) => {
