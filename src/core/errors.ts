@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'STEP_KIND_UNKNOWN'
   | 'JOURNAL_INVALID'
   | 'GIT_FAILED'
+  | 'DIRTY_WORKTREE'
   | 'REMOTE_MISSING'
   | 'RECORDS_CONFLICT'
   | 'RECORDS_INVALID'
@@ -64,6 +65,7 @@ const exitFor: Record<ErrorCode, number> = {
   STEP_KIND_UNKNOWN: ExitCode.failure,
   JOURNAL_INVALID: ExitCode.failure,
   GIT_FAILED: ExitCode.failure,
+  DIRTY_WORKTREE: ExitCode.failure,
   REMOTE_MISSING: ExitCode.failure,
   RECORDS_CONFLICT: ExitCode.failure,
   RECORDS_INVALID: ExitCode.failure,

@@ -144,6 +144,15 @@ export interface PullRequest {
   mergeSha?: string
 }
 
+/** Who reviews a pull request, its labels and assignees. */
+export interface PullRequestMeta {
+  reviewers?: string[]
+  /** Team slugs (the part after `org/`). */
+  teamReviewers?: string[]
+  labels?: string[]
+  assignees?: string[]
+}
+
 /** A review on a pull request. */
 export interface Review {
   id: number | string
@@ -215,6 +224,8 @@ export interface Forge {
   getPullRequest(number: number): Promise<PullRequest>
   createPullRequest(input: {head: string; base: string; title: string; body: string; draft?: boolean}): Promise<PullRequest>
   updatePullRequest(number: number, patch: {title?: string; body?: string; base?: string; state?: 'open' | 'closed'}): Promise<PullRequest>
+  /** Requests reviews (users, and team slugs), adds labels and assignees; empty lists are left alone. */
+  updatePullRequestMeta(number: number, meta: PullRequestMeta): Promise<void>
   mergePullRequest(number: number, input: {method: 'merge' | 'squash' | 'rebase'; sha?: string; title?: string; message?: string}): Promise<{merged: boolean; sha?: string}>
   listReviews(number: number): Promise<Review[]>
   createReview(number: number, input: {event: 'APPROVE' | 'REQUEST_CHANGES' | 'COMMENT'; body?: string}): Promise<Review>

@@ -1,11 +1,11 @@
 import type {Deps} from '../core/deps.js'
 import {FlowError} from '../core/errors.js'
 import type {Git} from '../core/ports.js'
-import {archiveJournal, writeJournal} from './journal.js'
+import {archiveJournal, lastRun, writeJournal} from './journal.js'
 import {errorInfo, kindOf, kindsFor, stepContext} from './kinds.js'
 import {withLock} from './lock.js'
 import {headRef, isClean, restoreRef, snapshotRefs} from './refs.js'
-import {requireJournal, type EngineDeps} from './runner.js'
+import {currentJournal, requireJournal, type EngineDeps} from './runner.js'
 import type {Journal, JournalStep, StepKind} from './types.js'
 
 /** One step that undo reversed. */
@@ -46,11 +46,18 @@ export async function confirmAction(deps: Partial<Pick<Deps, 'prompter' | 'yes'>
   if (!(await deps.prompter.confirm(question, false))) throw new FlowError('CANCELLED', 'Cancelled: nothing was changed')
 }
 
-/** Reverses the steps of the paused or interrupted run, newest first, then restores the starting checkout. */
+/** With no unfinished run, the last run when it finished (not undone or aborted): `flow undo` right after a command reverses it. */
+async function finishedRunToUndo(flowDir: string): Promise<Journal | null> {
+  if (await currentJournal(flowDir)) return null
+  const last = await lastRun(flowDir)
+  return last?.status === 'done' ? last : null
+}
+
+/** Reverses the steps of the paused or interrupted run (or, with none, of the last finished one), newest first, then restores the starting checkout. */
 export async function undoRun(deps: UndoDeps): Promise<UndoResult> {
   const {flowDir} = await deps.repo()
   return withLock(flowDir, 'undo', deps, async () => {
-    const journal = await requireJournal(flowDir, 'undo')
+    const journal = (await finishedRunToUndo(flowDir)) ?? (await requireJournal(flowDir, 'undo'))
     const kinds = await kindsFor(deps, journal.plan, 'journal')
     const started = journal.steps.filter((s) => s.status === 'done' || s.status === 'failed' || s.status === 'running').length
     await confirmAction(deps, `Undo ${started} step(s) of flow ${journal.command} and go back to where it started?`)

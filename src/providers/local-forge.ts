@@ -10,7 +10,7 @@ import {
   reviewId,
   type FoldedReview,
 } from '../core/forge/local-records.js'
-import type {Clock, Deployment, DeploymentState, Forge, ForgeIssue, Ids, PullRequest, RecordEvent, RecordStore, Release, Review} from '../core/ports.js'
+import type {Clock, Deployment, DeploymentState, Forge, ForgeIssue, Ids, PullRequest, PullRequestMeta, RecordEvent, RecordStore, Release, Review} from '../core/ports.js'
 import {resolveNumbers, trailingNumber, type NumberedRecord, type Numbering} from '../core/records/numbering.js'
 
 /** What the local forge is built from. */
@@ -162,6 +162,14 @@ export class LocalForge implements Forge {
       await this.appendTo(record, patch.state === 'closed' ? 'closed' : 'reopened', {})
     }
     return this.getPullRequest(number)
+  }
+
+  /** Records a review request event naming reviewers, labels and assignees (the local forge notifies no one). */
+  async updatePullRequestMeta(number: number, meta: PullRequestMeta): Promise<void> {
+    const {record} = await this.requireReview(number)
+    const data: Record<string, unknown> = {}
+    for (const key of ['reviewers', 'teamReviewers', 'labels', 'assignees'] as const) if (meta[key] && meta[key].length > 0) data[key] = meta[key]
+    if (Object.keys(data).length > 0) await this.appendTo(record, 'review-requested', data)
   }
 
   /**

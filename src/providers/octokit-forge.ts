@@ -1,6 +1,6 @@
 import type {Octokit} from '@octokit/rest'
 import {FlowError, isFlowError} from '../core/errors.js'
-import type {Deployment, DeploymentState, Forge, ForgeIssue, PullRequest, Release, Review} from '../core/ports.js'
+import type {Deployment, DeploymentState, Forge, ForgeIssue, PullRequest, PullRequestMeta, Release, Review} from '../core/ports.js'
 import {redact, registerSecret} from '../core/redact.js'
 
 /** What the GitHub forge is built from. */
@@ -252,6 +252,21 @@ export class GitHubForge implements Forge {
       const {data} = await this.octokit.rest.pulls.update({...this.repo, pull_number: number, ...patch})
       return toPullRequest(data)
     })
+  }
+
+  async updatePullRequestMeta(number: number, meta: PullRequestMeta): Promise<void> {
+    const reviewers = meta.reviewers ?? []
+    const teams = meta.teamReviewers ?? []
+    if (reviewers.length > 0 || teams.length > 0) {
+      await this.call(`requesting reviews on pull request #${number}`, () =>
+        this.octokit.rest.pulls.requestReviewers({...this.repo, pull_number: number, reviewers, team_reviewers: teams}))
+    }
+    if (meta.labels && meta.labels.length > 0) {
+      await this.call(`labelling pull request #${number}`, () => this.octokit.rest.issues.addLabels({...this.repo, issue_number: number, labels: meta.labels!}))
+    }
+    if (meta.assignees && meta.assignees.length > 0) {
+      await this.call(`assigning pull request #${number}`, () => this.octokit.rest.issues.addAssignees({...this.repo, issue_number: number, assignees: meta.assignees!}))
+    }
   }
 
   mergePullRequest(number: number, input: {method: 'merge' | 'squash' | 'rebase'; sha?: string; title?: string; message?: string}): Promise<{merged: boolean; sha?: string}> {

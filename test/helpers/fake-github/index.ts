@@ -39,6 +39,8 @@ export interface FakeGitHubOptions {
   maxPerPage?: number
   /** The time every record is stamped with (default a fixed 2026-01-01T00:00:00Z). */
   now?: () => string
+  /** The real head sha of a branch (read from the test's bare origin), so merges with a `sha` guard can match. */
+  headSha?: (owner: string, repo: string, branch: string) => string | undefined
 }
 
 /** The in-memory GitHub. */
@@ -164,6 +166,7 @@ export function fakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
     const result = route({
       repo: repo(params.owner ?? '', params.repo ?? ''), params, query, body: body ?? {}, apiBase, path, spec,
       nextId: () => ++lastId, now, maxPerPage: options.maxPerPage ?? 100,
+      ...(options.headSha ? {headSha: (branch: string) => options.headSha!(params.owner ?? '', params.repo ?? '', branch)} : {}),
     })
     const documented = Object.keys(operation.responses ?? {})
     if (result.status < 300 && !documented.includes(String(result.status))) {

@@ -19,6 +19,11 @@ export interface FakePull {
   updatedAt: string
   closedAt: string | null
   mergedAt: string | null
+  /** Users and team slugs asked to review, labels and assignees (pulls/request-reviewers, issues/add-*). */
+  requestedReviewers?: string[]
+  requestedTeams?: string[]
+  labels?: string[]
+  assignees?: string[]
 }
 
 /** A review the fake remembers. */
@@ -71,6 +76,8 @@ export interface RouteContext {
   nextId(): number
   now(): string
   maxPerPage: number
+  /** The real head sha of a branch (from a git remote), when the test gave one; else a fake sha is made up. */
+  headSha?: (branch: string) => string | undefined
 }
 
 /** What a route handler answers. */
@@ -227,6 +234,7 @@ const branchOf = (head: string) => head.replace(/^[^:]*:/, '')
 export const routes: Record<string, (ctx: RouteContext) => RouteResult> = {
   'pulls/list'(ctx) {
     const state = ctx.query.state ?? 'open'
+    for (const p of ctx.repo.pulls) if (p.state === 'open') p.headSha = ctx.headSha?.(p.head) ?? p.headSha
     const pulls = newest(ctx.repo.pulls).filter((p) =>
       (state === 'all' || p.state === state) &&
       (ctx.query.head === undefined || (ctx.query.head.includes(':') ? `${ctx.repo.owner}:${p.head}` === ctx.query.head : p.head === ctx.query.head)) &&
@@ -236,6 +244,7 @@ export const routes: Record<string, (ctx: RouteContext) => RouteResult> = {
   },
   'pulls/get'(ctx) {
     const pull = findPull(ctx)
+    if (pull && pull.state === 'open') pull.headSha = ctx.headSha?.(pull.head) ?? pull.headSha
     return pull ? {status: 200, body: pullBody(ctx, pull)} : notFound()
   },
   'pulls/create'(ctx) {
@@ -246,7 +255,7 @@ export const routes: Record<string, (ctx: RouteContext) => RouteResult> = {
     }
     const now = ctx.now()
     const pull: FakePull = {
-      number: ++ctx.repo.lastNumber, id: ctx.nextId(), title: ctx.body.title ?? '', body: ctx.body.body ?? '', head, headSha: fakeSha(`head:${head}:${ctx.repo.lastNumber}`),
+      number: ++ctx.repo.lastNumber, id: ctx.nextId(), title: ctx.body.title ?? '', body: ctx.body.body ?? '', head, headSha: ctx.headSha?.(head) ?? fakeSha(`head:${head}:${ctx.repo.lastNumber}`),
       base: ctx.body.base, state: 'open', draft: ctx.body.draft === true, merged: false, mergeSha: null, createdAt: now, updatedAt: now, closedAt: null, mergedAt: null,
     }
     ctx.repo.pulls.push(pull)
@@ -265,11 +274,42 @@ export const routes: Record<string, (ctx: RouteContext) => RouteResult> = {
   'pulls/merge'(ctx) {
     const pull = findPull(ctx)
     if (!pull) return notFound()
+    pull.headSha = ctx.headSha?.(pull.head) ?? pull.headSha
     if (pull.state !== 'open') return error(405, 'Pull Request is not mergeable')
     if (ctx.body?.sha && ctx.body.sha !== pull.headSha) return error(409, 'Head branch was modified. Review and try the merge again.')
     const now = ctx.now()
     Object.assign(pull, {state: 'closed', merged: true, mergedAt: now, closedAt: now, updatedAt: now, mergeSha: fakeSha(`merge:${pull.number}`), mergeMethod: ctx.body?.merge_method ?? 'merge'})
     return {status: 200, body: {sha: pull.mergeSha, merged: true, message: 'Pull Request successfully merged'}}
+  },
+  'pulls/request-reviewers'(ctx) {
+    const pull = findPull(ctx)
+    if (!pull) return notFound()
+    const add = (list: string[] | undefined, more: unknown) => [...new Set([...(list ?? []), ...(Array.isArray(more) ? more.map(String) : [])])]
+    pull.requestedReviewers = add(pull.requestedReviewers, ctx.body.reviewers)
+    pull.requestedTeams = add(pull.requestedTeams, ctx.body.team_reviewers)
+    return {status: 201, body: pullBody(ctx, pull, 'pull-request-simple-items')}
+  },
+  'issues/add-labels'(ctx) {
+    const pull = ctx.repo.pulls.find((p) => p.number === Number(ctx.params.issue_number))
+    const issue = ctx.repo.issues.find((i) => i.number === Number(ctx.params.issue_number))
+    if (!pull && !issue) return notFound()
+    const names = (Array.isArray(ctx.body) ? ctx.body : ctx.body.labels ?? []).map((l: string | {name: string}) => (typeof l === 'string' ? l : l.name))
+    const target = (pull ?? issue)!
+    target.labels = [...new Set([...(target.labels ?? []), ...names])]
+    const template = ctx.spec.example('issue').labels[0]
+    return {status: 200, body: target.labels.map((l) => labelBody(ctx, l, template))}
+  },
+  'issues/add-assignees'(ctx) {
+    const pull = ctx.repo.pulls.find((p) => p.number === Number(ctx.params.issue_number))
+    const issue = ctx.repo.issues.find((i) => i.number === Number(ctx.params.issue_number))
+    if (!pull && !issue) return notFound()
+    const names: string[] = Array.isArray(ctx.body.assignees) ? ctx.body.assignees.map(String) : []
+    if (pull) {
+      pull.assignees = [...new Set([...(pull.assignees ?? []), ...names])]
+      const asIssue: FakeIssue = {number: pull.number, id: pull.id, title: pull.title, body: pull.body, state: pull.state, labels: pull.labels ?? [], createdAt: pull.createdAt, updatedAt: pull.updatedAt, closedAt: pull.closedAt}
+      return {status: 201, body: issueBody(ctx, asIssue, pull)}
+    }
+    return {status: 201, body: issueBody(ctx, issue!)}
   },
   'pulls/list-reviews'(ctx) {
     if (!findPull(ctx)) return notFound()
