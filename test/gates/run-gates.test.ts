@@ -26,7 +26,7 @@ function gateDeps(repo: TempRepo, input: FlowConfigInput) {
 const node = (code: string) => [process.execPath, '-e', code]
 const sleep = (ms: number, out = '') => node(`setTimeout(() => console.log(${JSON.stringify(out)}), ${ms})`)
 
-describe.concurrent('runGates on a real repository', () => {
+describe('runGates on a real repository', () => {
   test('needs order the gates; independent ones run in parallel; FLOW_GATE, FLOW_STAGE and env reach the command', async () => {
     const repo = tempRepo()
     const deps = gateDeps(repo, {
