@@ -1,8 +1,9 @@
-import {chmodSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 import {parse} from 'yaml'
-import {runFlow} from '../helpers/e2e.js'
+import {BIN, runFlow} from '../helpers/e2e.js'
 import {tempRepo} from '../helpers/temp-repo.js'
 
 const node = (code: string) => JSON.stringify([process.execPath, '-e', code])
@@ -117,5 +118,24 @@ describe('flow ci generate (binary)', () => {
     expect(drift.json.error).toMatchObject({code: 'CI_DRIFT', message: '.github/workflows/flow.yml differs from what flow.yml generates', hint: expect.stringContaining('flow ci generate')})
     const single = await runFlow(['ci', 'generate', '--single-job', '--json'], {cwd: repo.dir, env: repo.env})
     expect(single.json.jobs).toEqual(['gates'])
+  })
+})
+
+describe('the commit-msg hook with the real binary', () => {
+  test('a commit whose message breaks the convention is refused, with the reason; a good one goes through', async () => {
+    const repo = tempRepo()
+    repo.write('flow.yml', 'hooks: {install: [commit-msg]}\ngates:\n  commits: {builtin: conventional-commits}\nstages:\n  commit-msg: [commits]\n')
+    const bin = join(repo.scratch, 'bin')
+    mkdirSync(bin)
+    writeFileSync(join(bin, 'flow'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`)
+    chmodSync(join(bin, 'flow'), 0o755)
+    const env = {...repo.env, PATH: `${bin}:${repo.env.PATH}`}
+    expect((await runFlow(['hooks', 'install'], {cwd: repo.dir, env})).exitCode).toBe(0)
+    const bad = spawnSync('git', ['commit', '--allow-empty', '-m', 'did things'], {cwd: repo.dir, env, encoding: 'utf8'})
+    expect(bad.status).not.toBe(0)
+    expect(bad.stderr).toContain('commit message: the header "did things" is not "type(scope): subject"')
+    const good = spawnSync('git', ['commit', '-q', '--allow-empty', '-m', 'feat: do things'], {cwd: repo.dir, env, encoding: 'utf8'})
+    expect(good.status, good.stderr).toBe(0)
+    expect(repo.git('log', '-1', '--format=%s')).toBe('feat: do things')
   })
 })

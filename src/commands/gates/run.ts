@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {resolve} from 'node:path'
 import {FlowCommand} from '../../cli/flow-command.js'
 import {FlowError} from '../../core/errors.js'
 import {publishGateReports} from '../../core/gates/publish.js'
@@ -34,7 +35,7 @@ Exits 5 when a required gate fails; optional gates are reported but never block.
   async run(): Promise<GatesRun> {
     const deps = await this.deps()
     const f = this.flags
-    const run = await runGates(deps, {stage: this.args.stage, only: f.only, concurrency: f.concurrency, failFast: f['fail-fast'], noCache: f['no-cache'], base: f.base, messageFile: f['message-file']})
+    const run = await runGates(deps, {stage: this.args.stage, only: f.only, concurrency: f.concurrency, failFast: f['fail-fast'], noCache: f['no-cache'], base: f.base, messageFile: f['message-file'] && resolve(deps.cwd, f['message-file'])})
     await publishGateReports(deps, run, {junit: f.junit, write: (line) => process.stdout.write(`${line}\n`)})
     for (const line of summaryTable(run)) this.log(line)
     if (!run.ok) {
