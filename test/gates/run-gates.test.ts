@@ -1,4 +1,4 @@
-import {existsSync, readFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 import {FlowConfigSchema, type FlowConfigInput} from '../../src/core/config/schema.js'
@@ -116,6 +116,23 @@ describe('runGates on a real repository', () => {
     expect(readFileSync(join(repo.scratch, 'code'), 'utf8')).toBe('xxx')
     expect(readFileSync(join(repo.scratch, 'docs'), 'utf8')).toBe('xxx')
     expect(readFileSync(join(repo.scratch, 'always'), 'utf8')).toBe('xxxxx')
+  })
+
+  test('a tool named in tools is part of the cache key: a new version re-runs the gate', async () => {
+    const repo = tempRepo()
+    const bin = join(repo.scratch, 'bin')
+    mkdirSync(bin)
+    writeFileSync(join(bin, 'mytool'), `#!/bin/sh\ncat "${join(repo.scratch, 'version')}"\n`)
+    chmodSync(join(bin, 'mytool'), 0o755)
+    writeFileSync(join(repo.scratch, 'version'), '1.0.0\n')
+    repo.env.PATH = `${bin}:${repo.env.PATH}`
+    const deps = gateDeps(repo, {gates: {g: {run: node('0'), inputs: ['**'], tools: ['mytool']}}, stages: {submit: ['g']}})
+    const status = async () => (await runGates(deps, {})).gates[0]!.status
+    expect(await status()).toBe('passed')
+    expect(await status()).toBe('cached')
+    writeFileSync(join(repo.scratch, 'version'), '2.0.0\n')
+    expect(await status()).toBe('passed')
+    expect(await status()).toBe('cached')
   })
 
   test('a failed gate is not cached', async () => {

@@ -116,6 +116,7 @@ const commits = z
 const gateCommon = {
   needs: names('Gates that must pass before this one starts.'),
   inputs: globs('Globs of the files the gate reads; the result is cached until one of them changes.'),
+  tools: names('Programs whose --version output is part of the cache key (e.g. node, tsc): upgrading one re-runs the gate.'),
   env: envVars,
   timeout: duration('Time after which the gate is stopped and fails.').default('10m'),
   optional: z.boolean().default(false).describe('A failure is reported but does not fail the stage.'),

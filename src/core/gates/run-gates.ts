@@ -99,6 +99,17 @@ export async function runGates(deps: Pick<Deps, 'git' | 'shell' | 'reporter' | '
   const running = new Map<string, Promise<void>>()
   const abort = new AbortController()
   let stopping = false
+  const versions = new Map<string, Promise<string>>()
+  // Each named tool is asked once per run, as an argv (never through a shell).
+  const toolVersion = (tool: string) => {
+    let version = versions.get(tool)
+    if (!version) {
+      version = deps.shell.run([tool, '--version'], {cwd: repo.root, timeoutMs: 10_000})
+        .then((r) => `${tool}=${r.exitCode === 0 ? r.stdout.trim() : 'unavailable'}`, () => `${tool}=unavailable`)
+      versions.set(tool, version)
+    }
+    return version
+  }
   const logOf = (name: string) => join(gatesDir, `${gateFileName(name)}.log`)
 
   const finish = (result: GateResult) => {
@@ -124,7 +135,7 @@ export async function runGates(deps: Pick<Deps, 'git' | 'shell' | 'reporter' | '
     const gate = gates[name] as GateConfig
     const log = logOf(name)
     const inputs = gate.inputs.length > 0 ? matchInputs([...hashes.keys()], gate.inputs).map((p) => [p, hashes.get(p) as string] as [string, string]) : []
-    const cacheKey = useCache && gate.inputs.length > 0 ? gateCacheKey(gate, inputs) : undefined
+    const cacheKey = useCache && gate.inputs.length > 0 ? gateCacheKey(gate, inputs, await Promise.all(gate.tools.map(toolVersion))) : undefined
     if (cacheKey && (await readCache(gatesDir, cacheKey))) {
       finish({name, status: 'cached', optional: gate.optional, durationMs: 0, log, cacheKey})
       return
