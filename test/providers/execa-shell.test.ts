@@ -43,7 +43,8 @@ describe.concurrent('ExecaShell', () => {
 
   test('output interleaves stdout and stderr in order', async (ctx) => {
     const shell = new ExecaShell(scratch(ctx))
-    const result = await shell.run([process.execPath, '-e', 'console.log("a"); console.error("b"); console.log("c")'])
+    // Two pipes carry no order between them: the writes are spaced so that the order they were made in is clear.
+    const result = await shell.run([process.execPath, '-e', 'console.log("a"); setTimeout(() => { console.error("b"); setTimeout(() => console.log("c"), 150) }, 150)'])
     expect(result.exitCode).toBe(0)
     expect(result.output).toBe('a\nb\nc')
   })
