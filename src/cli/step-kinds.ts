@@ -9,6 +9,7 @@ export async function allStepKinds(): Promise<StepKind[]> {
     (await import('../engine/steps/git-steps.js')).gitStepKinds,
     (await import('../core/records/sync-steps.js')).recordsStepKinds,
     (await import('../core/feature/feature-steps.js')).featureStepKinds,
+    (await import('../core/files/file-steps.js')).fileStepKinds,
   ]
   return kinds.flat()
 }

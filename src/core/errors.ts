@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'RUN_LOCKED'
   | 'NO_RUN'
   | 'UNDO_IMPOSSIBLE'
+  | 'HOOKS_MANAGED'
+  | 'CI_DRIFT'
   | 'STEP_KIND_UNKNOWN'
   | 'JOURNAL_INVALID'
   | 'GIT_FAILED'
@@ -62,6 +64,8 @@ const exitFor: Record<ErrorCode, number> = {
   RUN_LOCKED: ExitCode.failure,
   NO_RUN: ExitCode.failure,
   UNDO_IMPOSSIBLE: ExitCode.failure,
+  HOOKS_MANAGED: ExitCode.failure,
+  CI_DRIFT: ExitCode.failure,
   STEP_KIND_UNKNOWN: ExitCode.failure,
   JOURNAL_INVALID: ExitCode.failure,
   GIT_FAILED: ExitCode.failure,

@@ -42,6 +42,8 @@ export interface ShellRunOptions {
   /** Stream output to stderr as it runs instead of capturing only. */
   stream?: boolean
   input?: string
+  /** Stops the command (and every process it started) when aborted. */
+  signal?: AbortSignal
 }
 
 /** What one user command did. */
@@ -50,6 +52,10 @@ export interface ShellResult {
   stdout: string
   stderr: string
   timedOut: boolean
+  /** True when the command was stopped through `signal`. */
+  cancelled?: boolean
+  /** stdout and stderr interleaved in the order they were written. */
+  output?: string
   durationMs: number
 }
 

@@ -1,5 +1,35 @@
 import type {Shell, ShellResult, ShellRunOptions} from '../core/ports.js'
 
+/** How long a stopped command's process group gets between SIGTERM and SIGKILL. */
+const KILL_GRACE_MS = 2000
+
+const liveGroups = new Set<number>()
+let handlersInstalled = false
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // the group is already gone
+  }
+}
+
+// Commands run in their own process group (so a timeout can stop `sh -c 'sleep 5; ...'` and all it started);
+// such groups no longer get the terminal's Ctrl-C, so flow stops them itself when it exits or is interrupted.
+function installExitHandlers(): void {
+  if (handlersInstalled) return
+  handlersInstalled = true
+  process.on('exit', () => {
+    for (const pid of liveGroups) killGroup(pid, 'SIGKILL')
+  })
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      for (const pid of liveGroups) killGroup(pid, 'SIGKILL')
+      process.kill(process.pid, signal)
+    })
+  }
+}
+
 /** The team's commands through execa: argv arrays run directly, strings through the user's shell. */
 export class ExecaShell implements Shell {
   constructor(
@@ -10,26 +40,71 @@ export class ExecaShell implements Shell {
   async run(command: string[] | string, options: ShellRunOptions = {}): Promise<ShellResult> {
     const {execa} = await import('execa')
     const started = Date.now()
+    const group = process.platform !== 'win32'
     const common = {
       cwd: options.cwd ?? this.cwd,
       env: {...this.baseEnv, ...options.env},
       extendEnv: false,
       reject: false,
-      timeout: options.timeoutMs,
+      detached: group,
+      // execa's own timeout and cleanup signal only the direct child; the whole group is stopped below.
+      cleanup: !group,
+      timeout: group ? undefined : options.timeoutMs,
       input: options.input,
       stdin: options.input === undefined ? ('ignore' as const) : undefined,
       stdout: options.stream ? (['pipe', 'inherit'] as ['pipe', 'inherit']) : ('pipe' as const),
       stderr: options.stream ? (['pipe', 'inherit'] as ['pipe', 'inherit']) : ('pipe' as const),
-      all: false,
+      all: true,
     }
-    const result = typeof command === 'string'
-      ? await execa(command, {...common, shell: this.baseEnv.SHELL || true})
-      : await execa(command[0] ?? '', command.slice(1), common)
+    const subprocess = typeof command === 'string'
+      ? execa(command, {...common, shell: this.baseEnv.SHELL || true})
+      : execa(command[0] ?? '', command.slice(1), common)
+    let timedOut = false
+    let cancelled = false
+    const timers: NodeJS.Timeout[] = []
+    const pid = subprocess.pid
+    const stop = () => {
+      if (pid === undefined) return
+      if (!group) {
+        subprocess.kill('SIGKILL')
+        return
+      }
+      killGroup(pid, 'SIGTERM')
+      const hard = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS)
+      hard.unref()
+      timers.push(hard)
+    }
+    const onAbort = () => {
+      cancelled = true
+      stop()
+    }
+    if (group && pid !== undefined) {
+      installExitHandlers()
+      liveGroups.add(pid)
+      if (options.timeoutMs !== undefined) {
+        timers.push(setTimeout(() => {
+          timedOut = true
+          stop()
+        }, options.timeoutMs))
+      }
+    }
+    if (options.signal?.aborted) onAbort()
+    else options.signal?.addEventListener('abort', onAbort, {once: true})
+    const result = await subprocess
+    for (const timer of timers) clearTimeout(timer)
+    options.signal?.removeEventListener('abort', onAbort)
+    if (pid !== undefined) {
+      // The leader ended; anything it left running in its group must not outlive it once it was stopped.
+      if (timedOut || cancelled) killGroup(pid, 'SIGKILL')
+      liveGroups.delete(pid)
+    }
     return {
       exitCode: typeof result.exitCode === 'number' ? result.exitCode : 1,
       stdout: String(result.stdout ?? ''),
       stderr: String(result.stderr ?? (result.failed && !result.exitCode ? result.message : '')),
-      timedOut: Boolean(result.timedOut),
+      output: String(result.all ?? ''),
+      timedOut: timedOut || Boolean(result.timedOut),
+      cancelled,
       durationMs: Date.now() - started,
     }
   }

@@ -116,6 +116,7 @@ const commits = z
 const gateCommon = {
   needs: names('Gates that must pass before this one starts.'),
   inputs: globs('Globs of the files the gate reads; the result is cached until one of them changes.'),
+  tools: names('Programs whose --version output is part of the cache key (e.g. node, tsc): upgrading one re-runs the gate.'),
   env: envVars,
   timeout: duration('Time after which the gate is stopped and fails.').default('10m'),
   optional: z.boolean().default(false).describe('A failure is reported but does not fail the stage.'),
@@ -143,20 +144,22 @@ const builtinGate = z.discriminatedUnion(
       builtin: z.literal('no-secrets'),
       exclude: globs('Files not scanned.'),
       patterns: names('Extra regular expressions that count as secrets.'),
+      allow: names('Regular expressions of findings that are not secrets (e.g. documented example keys).'),
       ...gateCommon,
     }).describe('Fails when a changed file contains what looks like a secret.'),
     z.strictObject({
       builtin: z.literal('coverage'),
-      file: z.string().min(1).default('coverage/coverage-summary.json').describe('Coverage summary (istanbul json-summary) to read.'),
+      file: z.string().min(1).default('coverage/coverage-summary.json').describe('Coverage to read: an istanbul json-summary, or an lcov file (*.info, lcov*).'),
       metric: z.enum(['lines', 'statements', 'branches', 'functions']).default('lines').describe('Which percentage to check.'),
       min: z.number().min(0).max(100).default(80).describe('Lowest percentage that passes.'),
       ...gateCommon,
     }).describe('Fails when test coverage is below a minimum.'),
     z.strictObject({
       builtin: z.literal('required-files'),
-      files: z.array(z.string().min(1)).min(1).describe('Files that must exist.'),
+      files: z.array(z.string().min(1)).min(1).describe('Globs that must each match a file (with when: a changed file).'),
+      when: globs('Globs of changed paths that make the files required (empty: always required, and they need only exist).'),
       ...gateCommon,
-    }).describe('Fails when a required file is missing.'),
+    }).describe('Fails when a required file is missing, or, with when, when paths matching when change without a file matching files changing too.'),
   ],
   {error: 'a builtin gate: conventional-commits, branch-name, no-secrets, coverage or required-files'},
 )

@@ -103,11 +103,11 @@ export async function runDoctor(deps: Pick<Deps, 'git' | 'env' | 'repo' | 'confi
   const hooksDir = hooksPath.startsWith('/') ? hooksPath : join(repo.root, hooksPath)
   const installed = await installedFlowHooks(hooksDir)
   const missing = hookStages.filter((stage) => !installed.includes(stage))
-  // Installing hooks arrives with the quality gates (flow hooks install); until then a missing hook is information.
   checks.push({
     id: 'hooks',
-    status: 'ok',
-    message: [installed.length > 0 ? `flow hooks installed: ${installed.join(', ')}` : 'no flow hooks installed', missing.length > 0 ? `flow.yml lists ${missing.join(', ')}` : ''].filter(Boolean).join('; '),
+    status: missing.length > 0 ? 'warn' : 'ok',
+    message: [installed.length > 0 ? `flow hooks installed: ${installed.join(', ')}` : 'no flow hooks installed', missing.length > 0 ? `flow.yml lists ${missing.join(', ')} under hooks.install, not installed` : ''].filter(Boolean).join('; '),
+    ...(missing.length > 0 ? {fix: 'flow hooks install'} : {}),
   })
 
   const journal = join(repo.flowDir, 'run.json')
@@ -138,7 +138,7 @@ async function installedFlowHooks(dir: string): Promise<string[]> {
   }
   const found: string[] = []
   for (const name of names) {
-    if (name.endsWith('.sample')) continue
+    if (name.endsWith('.sample') || name.endsWith('.local')) continue
     const text = await readFile(join(dir, name), 'utf8').catch(() => '')
     if (text.includes(HOOK_MARKER)) found.push(name)
   }
