@@ -8,6 +8,7 @@ export async function allStepKinds(): Promise<StepKind[]> {
   const kinds: StepKind[][] = [
     (await import('../engine/steps/git-steps.js')).gitStepKinds,
     (await import('../core/records/sync-steps.js')).recordsStepKinds,
+    (await import('../core/release/steps.js')).releaseStepKinds,
   ]
   return kinds.flat()
 }

@@ -221,6 +221,8 @@ export interface Forge {
   findReleaseByTag(tag: string): Promise<Release | undefined>
   createRelease(input: {tag: string; name: string; body: string; draft?: boolean; prerelease?: boolean; target?: string}): Promise<Release>
   updateRelease(id: number | string, patch: {name?: string; body?: string; draft?: boolean; prerelease?: boolean}): Promise<Release>
+  /** Deletes a release (the git tag stays); used to undo a draft that was never published. */
+  deleteRelease(id: number | string): Promise<void>
   createIssue(input: {title: string; body: string; labels?: string[]}): Promise<ForgeIssue>
   updateIssue(number: number, patch: {title?: string; body?: string; state?: 'open' | 'closed'; labels?: string[]}): Promise<ForgeIssue>
   findIssues(query: {labels?: string[]; state?: 'open' | 'closed' | 'all'}): Promise<ForgeIssue[]>
