@@ -33,7 +33,8 @@ export interface ReleaseContext {
 /** The web address of the origin's repository when it is on GitHub (no network: the URL alone). */
 export async function githubRepoUrl(git: Git, env: Record<string, string | undefined>, config: FlowConfig): Promise<string | undefined> {
   if (config.forge.type === 'local') return undefined
-  const url = await git.exec(['remote', 'get-url', 'origin'])
+  // The configured value, not `remote get-url`: an insteadOf rewrite must not hide that origin is GitHub.
+  const url = await git.exec(['config', '--get', 'remote.origin.url'])
   if (url.exitCode !== 0) return undefined
   const host = config.forge.host ?? githubHost(env)
   const remote = parseRemoteUrl(url.stdout, {host})
