@@ -34,6 +34,8 @@ export interface ParsedCommit {
 const HEADER = /^([A-Za-z][\w-]*)(?:\(([^()\r\n]*)\))?(!)?: +(\S.*)$/
 const FOOTER = /^(BREAKING[ -]CHANGE|[A-Za-z][\w-]*)(?:: | #)(.*)$/
 const PR = /\s*\(#(\d+)\)\s*$/
+// One shared empty array for the many commits without footers (fewer allocations on long histories); never mutated.
+const NONE: never[] = []
 const ISSUE_FOOTERS = new Set(['refs', 'ref', 'closes', 'close', 'fixes', 'fix', 'resolves', 'see'])
 
 /** Splits the footer paragraphs (every trailing paragraph whose first line is a footer) off a body. */
@@ -62,12 +64,16 @@ function issueNumbers(value: string): number[] {
 
 /** Parses one commit (sha, subject line, body) into its conventional-commit parts. */
 export function parseCommit(sha: string, subject: string, body = ''): ParsedCommit {
-  const footers = body ? parseFooters(body) : []
+  // Most bodies are empty or prose: skip the footer split unless a line could be a footer.
+  const footers = body.length > 0 && (body.includes(': ') || body.includes(' #')) ? parseFooters(body) : NONE
   const header = HEADER.exec(subject)
-  const prMatch = PR.exec(subject)
-  const refs: number[] = []
-  const breakingNotes: string[] = []
+  let refs: number[] = NONE
+  let breakingNotes: string[] = NONE
   let flowChange: Bump | undefined
+  if (footers.length > 0) {
+    refs = []
+    breakingNotes = []
+  }
   for (const footer of footers) {
     const token = footer.token.toLowerCase()
     if (token === 'breaking change' || token === 'breaking-change') breakingNotes.push(footer.value)
@@ -77,23 +83,18 @@ export function parseCommit(sha: string, subject: string, body = ''): ParsedComm
       if (value === 'major' || value === 'minor' || value === 'patch') flowChange = value
     }
   }
-  const description = (header ? header[4] ?? '' : subject).replace(PR, '').trim()
+  const text = header ? header[4] ?? '' : subject
+  const hasPr = text.endsWith(')') && text.includes('(#')
+  const prMatch = hasPr ? PR.exec(text) : null
+  const description = prMatch ? text.slice(0, prMatch.index).trim() : text.trim()
   const bang = header?.[3] === '!'
-  if (bang && breakingNotes.length === 0) breakingNotes.push(description)
-  return {
-    sha,
-    subject,
-    conventional: Boolean(header),
-    ...(header ? {type: (header[1] ?? '').toLowerCase()} : {}),
-    ...(header?.[2] ? {scope: header[2].trim()} : {}),
-    description,
-    breaking: bang || breakingNotes.length > 0,
-    breakingNotes,
-    footers,
-    ...(prMatch ? {pr: Number(prMatch[1])} : {}),
-    refs,
-    ...(flowChange ? {flowChange} : {}),
-  }
+  if (bang && breakingNotes.length === 0) breakingNotes = [description]
+  const commit: ParsedCommit = {sha, subject, conventional: header !== null, description, breaking: breakingNotes.length > 0, breakingNotes, footers, refs}
+  if (header) commit.type = (header[1] ?? '').toLowerCase()
+  if (header?.[2]) commit.scope = header[2].trim()
+  if (prMatch) commit.pr = Number(prMatch[1])
+  if (flowChange) commit.flowChange = flowChange
+  return commit
 }
 
 const RANK: Record<Bump, number> = {patch: 1, minor: 2, major: 3}

@@ -41,27 +41,62 @@ export function logArgs(range: string[]): string[] {
   return ['log', '--no-color', `--format=%H%x00%s%x00%b%x1e`, ...range, '--']
 }
 
-/** Parses the output of logArgs record by record, handing each commit to `each` (newest first). */
-export function parseLog(out: string, each: (commit: ParsedCommit) => void): void {
-  let start = 0
-  while (start < out.length) {
-    let end = out.indexOf(RS, start)
-    if (end === -1) end = out.length
-    let record = out.slice(start, end)
-    start = end + 1
-    if (record.charCodeAt(0) === 10) record = record.slice(1)
-    if (!record) continue
-    const a = record.indexOf(SEP)
-    const b = record.indexOf(SEP, a + 1)
-    if (a === -1 || b === -1) continue
-    each(parseCommit(record.slice(0, a), record.slice(a + 1, b), record.slice(b + 1)))
+/** Parses logArgs output fed in chunks (as git writes it), handing each commit to `each` (newest first). */
+export class LogParser {
+  private rest = ''
+
+  constructor(private readonly each: (commit: ParsedCommit) => void) {}
+
+  /** Takes the next chunk of output; complete records are parsed at once. */
+  push(chunk: string): void {
+    const text = this.rest ? this.rest + chunk : chunk
+    const last = text.lastIndexOf(RS)
+    if (last === -1) {
+      this.rest = text
+      return
+    }
+    this.records(text, last)
+    this.rest = text.slice(last + 1)
   }
+
+  /** Parses what is left after the last chunk. */
+  end(): void {
+    if (this.rest.trim()) this.records(this.rest, this.rest.length)
+    this.rest = ''
+  }
+
+  private records(text: string, limit: number): void {
+    let start = 0
+    while (start < limit) {
+      let end = text.indexOf(RS, start)
+      if (end === -1 || end > limit) end = limit
+      if (text.charCodeAt(start) === 10) start++
+      const a = text.indexOf(SEP, start)
+      const b = a === -1 ? -1 : text.indexOf(SEP, a + 1)
+      if (a !== -1 && b !== -1 && b < end) this.each(parseCommit(text.slice(start, a), text.slice(a + 1, b), text.slice(b + 1, end)))
+      start = end + 1
+    }
+  }
+}
+
+/** Parses the whole output of logArgs record by record, handing each commit to `each` (newest first). */
+export function parseLog(out: string, each: (commit: ParsedCommit) => void): void {
+  const parser = new LogParser(each)
+  parser.push(out)
+  parser.end()
+}
+
+/** Streams one `git log` (logArgs) through the parser: parsing overlaps git's own work. */
+export async function streamLog(git: Git, range: string[], each: (commit: ParsedCommit) => void): Promise<void> {
+  const parser = new LogParser(each)
+  if (git.stream) await git.stream(logArgs(range), (chunk) => parser.push(chunk))
+  else parser.push(await git.run(logArgs(range), {raw: true}))
+  parser.end()
 }
 
 /** Reads the commits of a range (`v1.2.0..HEAD`) in one `git log`, newest first. */
 export async function readCommits(git: Git, range: string[]): Promise<ParsedCommit[]> {
-  const out = await git.run(logArgs(range), {raw: true})
   const commits: ParsedCommit[] = []
-  parseLog(out, (c) => commits.push(c))
+  await streamLog(git, range, (c) => commits.push(c))
   return commits
 }

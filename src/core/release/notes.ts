@@ -42,25 +42,43 @@ export interface NotesLinks {
   repoUrl?: string
 }
 
-/** Groups parsed commits into release notes by the configured sections. */
-export function buildNotes(commits: Iterable<ParsedCommit>, sections: SectionConfig, meta: Partial<Pick<ReleaseNotes, 'version' | 'tag' | 'previousTag' | 'date' | 'compareUrl'>> = {}): ReleaseNotes {
-  const byType = new Map<string, NotesSection>()
-  const out: NotesSection[] = sections.map((s) => ({title: s.title, entries: []}))
-  sections.forEach((s, i) => s.types.forEach((t) => byType.has(t) || byType.set(t, out[i]!)))
-  const notes: ReleaseNotes = {...meta, breaking: [], sections: out, other: {}, nonConventional: [], commits: 0}
-  for (const c of commits) {
+/** Collects release notes one commit at a time (so a long history is grouped while it streams). */
+export class NotesBuilder {
+  private readonly byType = new Map<string, NotesSection>()
+  readonly notes: ReleaseNotes
+
+  constructor(sections: SectionConfig, meta: Partial<Pick<ReleaseNotes, 'version' | 'tag' | 'previousTag' | 'date' | 'compareUrl'>> = {}) {
+    const out: NotesSection[] = sections.map((s) => ({title: s.title, entries: []}))
+    sections.forEach((s, i) => s.types.forEach((t) => this.byType.has(t) || this.byType.set(t, out[i]!)))
+    this.notes = {...meta, breaking: [], sections: out, other: {}, nonConventional: [], commits: 0}
+  }
+
+  add(c: ParsedCommit): void {
+    const notes = this.notes
     notes.commits++
     if (!c.conventional) {
       notes.nonConventional.push({sha: c.sha, subject: c.subject})
-      continue
+      return
     }
-    const entry: NoteEntry = {sha: c.sha, type: c.type, ...(c.scope ? {scope: c.scope} : {}), description: c.description, ...(c.pr ? {pr: c.pr} : {}), refs: c.refs}
+    const section = this.byType.get(c.type!)
+    if (!section && c.breakingNotes.length === 0) {
+      notes.other[c.type!] = (notes.other[c.type!] ?? 0) + 1
+      return
+    }
+    const entry: NoteEntry = {sha: c.sha, type: c.type, description: c.description, refs: c.refs}
+    if (c.scope) entry.scope = c.scope
+    if (c.pr) entry.pr = c.pr
     for (const note of c.breakingNotes) notes.breaking.push({...entry, note})
-    const section = byType.get(c.type!)
     if (section) section.entries.push(entry)
     else notes.other[c.type!] = (notes.other[c.type!] ?? 0) + 1
   }
-  return notes
+}
+
+/** Groups parsed commits into release notes by the configured sections. */
+export function buildNotes(commits: Iterable<ParsedCommit>, sections: SectionConfig, meta: Partial<Pick<ReleaseNotes, 'version' | 'tag' | 'previousTag' | 'date' | 'compareUrl'>> = {}): ReleaseNotes {
+  const builder = new NotesBuilder(sections, meta)
+  for (const c of commits) builder.add(c)
+  return builder.notes
 }
 
 function entryLine(e: NoteEntry, text: string, links: NotesLinks): string {

@@ -1,9 +1,9 @@
 import type {Deps} from '../deps.js'
 import {FlowError} from '../errors.js'
 import type {ParsedCommit} from './commits.js'
-import {commitsSince, compareUrl, releaseContext} from './context.js'
-import {listReleaseTags, logArgs, parseLog, type ReleaseTag} from './history.js'
-import {buildNotes, renderNotes, type ReleaseNotes} from './notes.js'
+import {commitsSince, compareUrl, releaseContext, type ReleaseContext} from './context.js'
+import {listReleaseTags, streamLog, type ReleaseTag} from './history.js'
+import {buildNotes, NotesBuilder, renderNotes, type NotesLinks, type ReleaseNotes} from './notes.js'
 
 /** Input of `flow release notes`. */
 export interface ReleaseNotesInput {
@@ -32,44 +32,76 @@ async function resolve(deps: Pick<Deps, 'git'>, rev: string): Promise<string> {
 /**
  * The whole changelog from ONE `git log` over the history: tags are listed once, and each commit goes to the
  * release whose tag commit is the nearest at or above it in the log (newest first), the way the releases cut
- * the history. Commits above the newest tag are `Unreleased`.
+ * the history. Commits above the newest tag are `Unreleased`. Commits are grouped and each release rendered
+ * while git still writes, so little is left to do when the log ends.
  */
 async function allNotes(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env'>, to: string): Promise<ReleaseNotesResult> {
-  const ctx = await releaseContext(deps, {reachable: false})
+  let ctx: ReleaseContext | undefined
   const byCommit = new Map<string, ReleaseTag[]>()
-  for (const tag of ctx.all) {
-    const list = byCommit.get(tag.commit)
-    if (list) list.push(tag)
-    else byCommit.set(tag.commit, [tag])
-  }
-  const groups: Array<{tags: ReleaseTag[]; commits: ParsedCommit[]}> = [{tags: [], commits: []}]
+  const releases: ReleaseNotes[] = []
+  const markdown: string[] = []
+  let links: NotesLinks = {}
+  let builder: NotesBuilder | undefined
+  let current: ReleaseTag[] = []
   let total = 0
-  const out = await deps.git.run(logArgs([to]), {raw: true})
-  parseLog(out, (commit) => {
+  const pending: ParsedCommit[] = []
+
+  const close = (previous: ReleaseTag | undefined) => {
+    if (!builder || !ctx) return
+    const notes = builder.notes
+    const tag = current[0]
+    if (previous) notes.previousTag = previous.name
+    if (ctx.repoUrl) notes.compareUrl = compareUrl(ctx.repoUrl, previous?.name, tag?.name ?? 'HEAD')
+    if (tag || notes.commits > 0) {
+      releases.push(notes)
+      markdown.push(renderNotes(notes, links))
+    }
+    // Several tags on one commit: the highest version owns the commits, the others are empty releases.
+    for (const other of current.slice(1)) {
+      const empty = buildNotes([], ctx.config.notes.sections, {version: other.version, tag: other.name, date: other.date})
+      releases.push(empty)
+      markdown.push(renderNotes(empty, links))
+    }
+  }
+  const open = (tags: ReleaseTag[]) => {
+    current = tags
+    const tag = tags[0]
+    builder = new NotesBuilder(ctx!.config.notes.sections, tag ? {version: tag.version, tag: tag.name, date: tag.date} : {})
+  }
+  const take = (commit: ParsedCommit) => {
     total++
     const tags = byCommit.get(commit.sha)
-    if (tags) groups.push({tags, commits: []})
-    groups[groups.length - 1]!.commits.push(commit)
+    if (tags) {
+      close(tags[0])
+      open(tags)
+    }
+    builder!.add(commit)
+  }
+  const each = (commit: ParsedCommit) => {
+    if (!ctx) pending.push(commit)
+    else {
+      if (pending.length > 0) pending.splice(0).forEach(take)
+      take(commit)
+    }
+  }
+  // The one git log starts at once and is parsed as it streams, while the tags and the config are read.
+  const context = releaseContext(deps, {reachable: false}).then((read) => {
+    for (const tag of read.all) {
+      const list = byCommit.get(tag.commit)
+      if (list) list.push(tag)
+      else byCommit.set(tag.commit, [tag])
+    }
+    links = read.repoUrl ? {repoUrl: read.repoUrl} : {}
+    ctx = read
+    open([])
+    return read
   })
-  const seen = new Set(groups.flatMap((g) => g.tags.map((t) => t.name)))
-  const sections = ctx.config.notes.sections
-  const releases: ReleaseNotes[] = []
-  const links = ctx.repoUrl ? {repoUrl: ctx.repoUrl} : {}
-  groups.forEach((group, i) => {
-    if (i === 0 && group.commits.length === 0) return
-    const previous = groups[i + 1]?.tags[0]
-    const tag = group.tags[0]
-    releases.push(buildNotes(group.commits, sections, {
-      ...(tag ? {version: tag.version, tag: tag.name, date: tag.date} : {}),
-      ...(previous ? {previousTag: previous.name} : {}),
-      ...(ctx.repoUrl ? {compareUrl: compareUrl(ctx.repoUrl, previous?.name, tag?.name ?? 'HEAD')} : {}),
-    }))
-    // Several tags on one commit: the highest version owns the commits, the others are empty releases.
-    for (const other of group.tags.slice(1)) releases.push(buildNotes([], sections, {version: other.version, tag: other.name, date: other.date}))
-  })
+  const [read] = await Promise.all([context, streamLog(deps.git, [to], each)])
+  pending.splice(0).forEach(take)
+  close(undefined)
+  const seen = new Set(releases.map((r) => r.tag))
   const accounted = releases.reduce((n, r) => n + r.commits, 0)
-  const markdown = releases.map((r) => renderNotes(r, links)).join('\n')
-  return {releases, commits: total, accounted, outside: ctx.all.filter((t) => !seen.has(t.name)).map((t) => t.name), markdown}
+  return {releases, commits: total, accounted, outside: read.all.filter((t) => !seen.has(t.name)).map((t) => t.name), markdown: markdown.join('\n')}
 }
 
 /** Release notes for a range (default: since the last release), or with `all` every release in the history. */
