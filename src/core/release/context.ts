@@ -5,7 +5,7 @@ import type {Deps} from '../deps.js'
 import {githubHost, isGitHubRemote, parseRemoteUrl} from '../forge/remote-url.js'
 import type {Git} from '../ports.js'
 import type {ParsedCommit} from './commits.js'
-import {listReleaseTags, readCommits, type ReleaseTag} from './history.js'
+import {lastReachable, listReleaseTags, readCommits, type ReleaseTag} from './history.js'
 import {tagPattern, type TagPattern} from './tags.js'
 
 /** The release configuration (`release:` in flow.yml). */
@@ -18,8 +18,6 @@ export interface ReleaseContext {
   mainBranch: string
   pattern: TagPattern
   branch: string | null
-  /** Release tags reachable from HEAD, newest version first. */
-  reachable: ReleaseTag[]
   /** Every release tag, newest version first. */
   all: ReleaseTag[]
   /** The last release reachable from HEAD (prereleases included). */
@@ -43,23 +41,21 @@ export async function githubRepoUrl(git: Git, env: Record<string, string | undef
   return `https://${remote.host}/${owner}/${repo}`
 }
 
-/** Reads the release context: two ref listings (all tags, and unless `reachable: false` the ones HEAD contains), no log yet. */
+/** Reads the release context: one ref listing, and (unless `reachable: false`) the last tags HEAD contains; no log yet. */
 export async function releaseContext(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env'>, options: {reachable?: boolean} = {}): Promise<ReleaseContext> {
   const [{config}, repo] = await Promise.all([deps.config(), deps.repo()])
   const pattern = tagPattern(config.release.tag)
   const hasHead = (await deps.git.exec(['rev-parse', '-q', '--verify', 'HEAD'])).exitCode === 0
-  const [all, reachable, branch, repoUrl] = await Promise.all([
+  const [all, branch, repoUrl] = await Promise.all([
     listReleaseTags(deps.git, pattern),
-    hasHead && options.reachable !== false ? listReleaseTags(deps.git, pattern, {mergedInto: 'HEAD'}) : Promise.resolve([]),
     deps.git.exec(['symbolic-ref', '-q', '--short', 'HEAD']),
     githubRepoUrl(deps.git, deps.env, config),
   ])
-  const lastTag = reachable[0]
-  const lastStable = reachable.find((t) => !t.version.includes('-'))
+  const {last: lastTag, stable: lastStable} = hasHead && options.reachable !== false ? await lastReachable(deps.git, all, 'HEAD') : {}
   return {
     root: repo.root, config: config.release, mainBranch: config.branches.main, pattern,
     branch: branch.exitCode === 0 && branch.stdout ? branch.stdout : null,
-    reachable, all, ...(lastTag ? {lastTag} : {}), ...(lastStable ? {lastStable} : {}), ...(repoUrl ? {repoUrl} : {}),
+    all, ...(lastTag ? {lastTag} : {}), ...(lastStable ? {lastStable} : {}), ...(repoUrl ? {repoUrl} : {}),
   }
 }
 

@@ -2,7 +2,7 @@ import type {Deps} from '../deps.js'
 import {FlowError} from '../errors.js'
 import type {ParsedCommit} from './commits.js'
 import {commitsSince, compareUrl, releaseContext, type ReleaseContext} from './context.js'
-import {listReleaseTags, streamLog, type ReleaseTag} from './history.js'
+import {lastReachable, streamLog, type ReleaseTag} from './history.js'
 import {buildNotes, NotesBuilder, renderNotes, type NotesLinks, type ReleaseNotes} from './notes.js'
 
 /** Input of `flow release notes`. */
@@ -112,14 +112,13 @@ export async function releaseNotes(deps: Pick<Deps, 'git' | 'config' | 'repo' | 
     return allNotes(deps, await resolve(deps, to))
   }
   const toSha = await resolve(deps, to)
-  const ctx = await releaseContext(deps)
+  const ctx = await releaseContext(deps, {reachable: false})
   let fromTag: ReleaseTag | undefined
   if (input.from) {
     const sha = await resolve(deps, input.from)
     fromTag = {name: input.from, version: ctx.pattern.parse(input.from) ?? input.from, commit: sha, date: ''}
   } else {
-    const reachable = to === 'HEAD' ? ctx.reachable : await listReleaseTags(deps.git, ctx.pattern, {mergedInto: toSha})
-    fromTag = reachable.find((t) => t.commit !== toSha)
+    fromTag = (await lastReachable(deps.git, ctx.all, toSha, {skipCommit: toSha})).last
   }
   const commits = await commitsSince(deps.git, fromTag, toSha)
   const toTag = ctx.all.find((t) => t.commit === toSha)
