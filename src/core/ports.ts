@@ -32,8 +32,8 @@ export interface Git {
   /** Runs git and returns the full result, never throwing on a non-zero exit. */
   exec(args: string[], options?: GitRunOptions): Promise<GitResult>
   /**
-   * Runs git and hands its stdout (utf8) to `onData` chunk by chunk as it arrives, so a long output is parsed while
-   * git still writes it; throws FlowError GIT_FAILED on failure. Optional: callers fall back to `run`.
+   * Runs git and hands its stdout (utf8) to `onData` in chunks, so a long output (a whole history) is parsed
+   * without one giant string; throws FlowError GIT_FAILED on failure. Optional: callers fall back to `run`.
    */
   stream?(args: string[], onData: (text: string) => void, options?: Pick<GitRunOptions, 'cwd' | 'env'>): Promise<void>
 }
