@@ -53,3 +53,18 @@ describe('release plan on real history (temp repos)', () => {
     expect(all.releases.map((r) => [r.tag ?? 'unreleased', r.commits])).toEqual([['unreleased', 1], ['v1.0.0', 2], ['v1.0.0-rc.1', 0]])
   })
 })
+
+describe('GitCli.stream', () => {
+  test('hands over the same bytes as run, in chunks; a failing git is GIT_FAILED with its message', async () => {
+    const repo = tempRepo()
+    for (let i = 0; i < 30; i++) repo.commit(`feat: ünïcode ${i} ${'x'.repeat(2000)}`)
+    const d = await deps(repo)
+    const args = ['log', '--format=%H%x00%s%x00%b%x1e']
+    let streamed = ''
+    await d.git.stream!(args, (text) => (streamed += text))
+    expect(streamed).toBe(await d.git.run(args, {raw: true}))
+    const error = await d.git.stream!(['log', 'no-such-rev'], () => {}).catch((e: unknown) => e)
+    expect(error).toMatchObject({code: 'GIT_FAILED'})
+    expect((error as Error).message).toMatch(/no-such-rev/)
+  })
+})
