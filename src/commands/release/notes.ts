@@ -23,7 +23,8 @@ history in one git log and splits it at the release tags.`
   }
 
   async run(): Promise<Omit<ReleaseNotesResult, 'markdown'>> {
-    const {markdown, ...result} = await releaseNotes(await this.deps(), {from: this.flags.from, to: this.flags.to, all: this.flags.all})
+    const entries = this.jsonEnabled() || this.flags.format === 'json'
+    const {markdown, ...result} = await releaseNotes(await this.deps(), {from: this.flags.from, to: this.flags.to, all: this.flags.all, entries})
     if (this.flags.format === 'json' && !this.jsonEnabled()) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
     else if (!this.jsonEnabled()) process.stdout.write(markdown)
     if (result.accounted !== result.commits) this.warn(`${result.commits - result.accounted} commit(s) were not assigned to a release`)

@@ -10,6 +10,8 @@ export interface ReleaseNotesInput {
   from?: string
   to?: string
   all?: boolean
+  /** False when only the Markdown is wanted: with --all, each release's entries are dropped once rendered (less memory and GC). */
+  entries?: boolean
 }
 
 /** The result of `flow release notes`: one entry per release (newest first; with --all, `Unreleased` on top). */
@@ -35,7 +37,7 @@ async function resolve(deps: Pick<Deps, 'git'>, rev: string): Promise<string> {
  * the history. Commits above the newest tag are `Unreleased`. Commits are grouped and each release rendered
  * while git still writes, so little is left to do when the log ends.
  */
-async function allNotes(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env'>, to: string): Promise<ReleaseNotesResult> {
+async function allNotes(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env'>, to: string, keepEntries: boolean): Promise<ReleaseNotesResult> {
   let ctx: ReleaseContext | undefined
   const byCommit = new Map<string, ReleaseTag[]>()
   const releases: ReleaseNotes[] = []
@@ -53,8 +55,13 @@ async function allNotes(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env'>, to:
     if (previous) notes.previousTag = previous.name
     if (ctx.repoUrl) notes.compareUrl = compareUrl(ctx.repoUrl, previous?.name, tag?.name ?? 'HEAD')
     if (tag || notes.commits > 0) {
-      releases.push(notes)
       markdown.push(renderNotes(notes, links))
+      if (!keepEntries) {
+        for (const section of notes.sections) section.entries = []
+        notes.breaking = []
+        notes.nonConventional = []
+      }
+      releases.push(notes)
     }
     // Several tags on one commit: the highest version owns the commits, the others are empty releases.
     for (const other of current.slice(1)) {
@@ -109,7 +116,7 @@ export async function releaseNotes(deps: Pick<Deps, 'git' | 'config' | 'repo' | 
   const to = input.to ?? 'HEAD'
   if (input.all) {
     if (input.from) throw new FlowError('USAGE', '--all reads the whole history; it takes no --from', {hint: 'Drop --from, or drop --all.'})
-    return allNotes(deps, await resolve(deps, to))
+    return allNotes(deps, await resolve(deps, to), input.entries !== false)
   }
   const toSha = await resolve(deps, to)
   const ctx = await releaseContext(deps, {reachable: false})
