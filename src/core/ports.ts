@@ -31,6 +31,11 @@ export interface Git {
   run(args: string[], options?: GitRunOptions): Promise<string>
   /** Runs git and returns the full result, never throwing on a non-zero exit. */
   exec(args: string[], options?: GitRunOptions): Promise<GitResult>
+  /**
+   * Runs git and hands its stdout (utf8) to `onData` in chunks, so a long output (a whole history) is parsed
+   * without one giant string; throws FlowError GIT_FAILED on failure. Optional: callers fall back to `run`.
+   */
+  stream?(args: string[], onData: (text: string) => void, options?: Pick<GitRunOptions, 'cwd' | 'env'>): Promise<void>
 }
 
 /** Options of one user command (gate, deploy, notify). */
@@ -238,6 +243,8 @@ export interface Forge {
   findReleaseByTag(tag: string): Promise<Release | undefined>
   createRelease(input: {tag: string; name: string; body: string; draft?: boolean; prerelease?: boolean; target?: string}): Promise<Release>
   updateRelease(id: number | string, patch: {name?: string; body?: string; draft?: boolean; prerelease?: boolean}): Promise<Release>
+  /** Deletes a release (the git tag stays); used to undo a draft that was never published. */
+  deleteRelease(id: number | string): Promise<void>
   createIssue(input: {title: string; body: string; labels?: string[]}): Promise<ForgeIssue>
   updateIssue(number: number, patch: {title?: string; body?: string; state?: 'open' | 'closed'; labels?: string[]}): Promise<ForgeIssue>
   findIssues(query: {labels?: string[]; state?: 'open' | 'closed' | 'all'}): Promise<ForgeIssue[]>

@@ -1,4 +1,8 @@
 import {spawn} from 'node:child_process'
+import {mkdtemp, open, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {StringDecoder} from 'node:string_decoder'
 import {FlowError} from '../core/errors.js'
 import type {Git, GitResult, GitRunOptions} from '../core/ports.js'
 import {redact} from '../core/redact.js'
@@ -20,6 +24,67 @@ export class GitCli implements Git {
       })
     }
     return result.stdout
+  }
+
+  /**
+   * git writes into a temporary file rather than a pipe, and flow reads the file as it grows: a pipe holds 64 KiB,
+   * so git would stall whenever flow's event loop is busy (loading config while the log runs); a file never blocks
+   * it, and parsing still overlaps git's own work. The file is removed afterwards.
+   */
+  async stream(args: string[], onData: (text: string) => void, options: Pick<GitRunOptions, 'cwd' | 'env'> = {}): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), 'flow-git-'))
+    const path = join(dir, 'out')
+    const writer = await open(path, 'w')
+    const reader = await open(path, 'r')
+    try {
+      // GIT_FLUSH=0: full buffering (git log otherwise flushes each record when its output is not a regular file).
+      const env = {...this.baseEnv, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_FLUSH: '0', ...options.env}
+      const child = spawn('git', args, {cwd: options.cwd ?? this.cwd, env, stdio: ['ignore', writer.fd, 'pipe']})
+      const err: Buffer[] = []
+      child.stderr?.on('data', (d: Buffer) => err.push(d))
+      let exit: {code: number | null} | {error: Error} | undefined
+      let wake: (() => void) | undefined
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        exit = {error: error.code === 'ENOENT' ? new FlowError('GIT_FAILED', 'git was not found on PATH', {hint: 'Install git 2.30 or newer.'}) : error}
+        wake?.()
+      })
+      child.on('close', (code) => {
+        exit ??= {code}
+        wake?.()
+      })
+      const decoder = new StringDecoder('utf8')
+      const buffer = Buffer.allocUnsafe(1 << 20)
+      let position = 0
+      for (;;) {
+        const finished = exit !== undefined
+        const {bytesRead} = await reader.read(buffer, 0, buffer.length, position)
+        if (bytesRead > 0) {
+          position += bytesRead
+          onData(decoder.write(buffer.subarray(0, bytesRead)))
+          continue
+        }
+        if (finished) break
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          setTimeout(resolve, 4)
+        })
+        wake = undefined
+      }
+      const result = exit!
+      if ('error' in result) throw result.error
+      if (result.code !== 0) {
+        const detail = redact(Buffer.concat(err).toString('utf8').trim().split('\n').filter(Boolean).slice(-3).join(' / '))
+        throw new FlowError('GIT_FAILED', `git ${args[0] ?? ''} failed: ${detail || `exit ${result.code}`}`, {
+          hint: 'Run the same git command yourself to see the whole message, or add --debug.',
+          details: {args: args.map((a) => redact(a)), exitCode: result.code ?? 1},
+        })
+      }
+      const rest = decoder.end()
+      if (rest) onData(rest)
+    } finally {
+      await Promise.all([writer.close(), reader.close()])
+      await rm(dir, {recursive: true, force: true})
+    }
   }
 
   exec(args: string[], options: GitRunOptions = {}): Promise<GitResult> {

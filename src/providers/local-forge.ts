@@ -223,6 +223,12 @@ export class LocalForge implements Forge {
     return (await this.findReleaseByTag(tag))!
   }
 
+  async deleteRelease(id: number | string): Promise<void> {
+    const tag = String(id)
+    if (!(await this.findReleaseByTag(tag))) throw new FlowError('FORGE_NOT_FOUND', `No release ${tag} in the local records`)
+    await this.records.append('releases', tag, this.event('deleted', {}))
+  }
+
   private async requireIssue(number: number): Promise<{record: NumberedRecord; issue: ForgeIssue & {comments: number}}> {
     const found = await this.byNumber(SHARED, number)
     const record = found?.collection === 'issues' ? found : undefined

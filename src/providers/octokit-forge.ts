@@ -293,9 +293,12 @@ export class GitHubForge implements Forge {
     try {
       return toRelease((await this.octokit.rest.repos.getReleaseByTag({...this.repo, tag})).data)
     } catch (error) {
-      if ((error as HttpFailure)?.status === 404) return undefined
-      throw toForgeError(error, `looking for the release of ${tag}`, this.where)
+      if ((error as HttpFailure)?.status !== 404) throw toForgeError(error, `looking for the release of ${tag}`, this.where)
     }
+    // GitHub answers 404 by tag for drafts; they are only listed (newest first), so look at the recent ones.
+    const listed = await this.call(`listing the releases to find a draft of ${tag}`, async () => (await this.octokit.rest.repos.listReleases({...this.repo, per_page: 100})).data)
+    const draft = listed.find((r) => r.tag_name === tag)
+    return draft ? toRelease(draft) : undefined
   }
 
   createRelease(input: {tag: string; name: string; body: string; draft?: boolean; prerelease?: boolean; target?: string}): Promise<Release> {
@@ -307,6 +310,12 @@ export class GitHubForge implements Forge {
 
   updateRelease(id: number | string, patch: {name?: string; body?: string; draft?: boolean; prerelease?: boolean}): Promise<Release> {
     return this.call(`updating release ${id}`, async () => toRelease((await this.octokit.rest.repos.updateRelease({...this.repo, release_id: Number(id), ...patch})).data))
+  }
+
+  deleteRelease(id: number | string): Promise<void> {
+    return this.call(`deleting release ${id}`, async () => {
+      await this.octokit.rest.repos.deleteRelease({...this.repo, release_id: Number(id)})
+    })
   }
 
   createIssue(input: {title: string; body: string; labels?: string[]}): Promise<ForgeIssue> {

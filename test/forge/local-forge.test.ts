@@ -124,6 +124,16 @@ describe('the local forge: releases, issues, deployments', () => {
     expect((await failure(forge.updateRelease('v9', {body: ''}))).code).toBe('FORGE_NOT_FOUND')
   })
 
+  test('deleteRelease appends a deleted event: the release is gone, and the tag can have a new one', async () => {
+    const {forge, records} = setup()
+    await forge.createRelease({tag: 'v1.0.0', name: 'v1.0.0', body: 'draft notes', draft: true})
+    await forge.deleteRelease('v1.0.0')
+    expect(await forge.findReleaseByTag('v1.0.0')).toBeUndefined()
+    expect((await records.events('releases', 'v1.0.0')).map((e) => e.type)).toEqual(['created', 'deleted'])
+    expect((await failure(forge.deleteRelease('v1.0.0'))).code).toBe('FORGE_NOT_FOUND')
+    expect(await forge.createRelease({tag: 'v1.0.0', name: 'v1.0.0', body: 'again'})).toMatchObject({body: 'again', draft: false})
+  })
+
   test('issues: labels and state filter, comments; a comment on a missing number is FORGE_NOT_FOUND', async () => {
     const {forge} = setup()
     await forge.createIssue({title: 'Checkout 500s', body: 'sev1', labels: ['incident', 'sev1']})

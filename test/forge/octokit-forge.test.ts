@@ -114,6 +114,17 @@ describe('releases', () => {
     expect(error.code).toBe('FORGE_CONFLICT')
     expect(error.message).toMatch(/Validation Failed: tag_name already_exists/)
   })
+
+  test('a draft is found by tag through the release list (GitHub hides drafts by tag); deleteRelease removes it', async () => {
+    const f = await forge()
+    const draft = await f.createRelease({tag: 'v2.0.0', name: 'v2.0.0', body: 'notes', draft: true})
+    expect(await f.findReleaseByTag('v2.0.0')).toMatchObject({id: draft.id, draft: true})
+    expect(gh.requests.map((r) => `${r.operationId} ${r.status}`)).toContain('repos/list-releases 200')
+    await f.deleteRelease(draft.id)
+    expect(await f.findReleaseByTag('v2.0.0')).toBeUndefined()
+    expect(gh.repo('octo', 'hello').releases).toEqual([])
+    expect((await failure(f.deleteRelease(draft.id))).code).toBe('FORGE_NOT_FOUND')
+  })
 })
 
 describe('issues and comments', () => {

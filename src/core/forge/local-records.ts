@@ -82,25 +82,27 @@ export function foldReview(id: string, events: RecordEvent[]): FoldedReview | un
 
 /** Folds the events of one `releases/<tag>` record; undefined when it was never created. */
 export function foldRelease(id: string, events: RecordEvent[]): Release | undefined {
-  const created = events.find((e) => e.type === 'created')
-  if (!created) return undefined
-  const d = created.data as Data
-  const release: Release = {
-    id,
-    tag: str(d.tag) ?? id,
-    name: str(d.name) ?? id,
-    body: str(d.body) ?? '',
-    draft: bool(d.draft) ?? false,
-    prerelease: bool(d.prerelease) ?? false,
-    url: recordUrl('releases', id),
-  }
+  let release: Release | undefined
   for (const event of events) {
-    if (event.type !== 'updated') continue
     const e = event.data as Data
-    if (str(e.name) !== undefined) release.name = str(e.name)!
-    if (str(e.body) !== undefined) release.body = str(e.body)!
-    if (bool(e.draft) !== undefined) release.draft = bool(e.draft)!
-    if (bool(e.prerelease) !== undefined) release.prerelease = bool(e.prerelease)!
+    if (event.type === 'created') {
+      release = {
+        id,
+        tag: str(e.tag) ?? id,
+        name: str(e.name) ?? id,
+        body: str(e.body) ?? '',
+        draft: bool(e.draft) ?? false,
+        prerelease: bool(e.prerelease) ?? false,
+        url: recordUrl('releases', id),
+      }
+    } else if (event.type === 'deleted') {
+      release = undefined
+    } else if (event.type === 'updated' && release) {
+      if (str(e.name) !== undefined) release.name = str(e.name)!
+      if (str(e.body) !== undefined) release.body = str(e.body)!
+      if (bool(e.draft) !== undefined) release.draft = bool(e.draft)!
+      if (bool(e.prerelease) !== undefined) release.prerelease = bool(e.prerelease)!
+    }
   }
   return release
 }

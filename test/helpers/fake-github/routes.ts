@@ -345,6 +345,18 @@ export const routes: Record<string, (ctx: RouteContext) => RouteResult> = {
     for (const key of ['draft', 'prerelease'] as const) if (typeof ctx.body[key] === 'boolean') release[key] = ctx.body[key]
     return {status: 200, body: releaseBody(ctx, release)}
   },
+  'repos/list-releases'(ctx) {
+    const perPage = Math.min(Number(ctx.query.per_page ?? 30), ctx.maxPerPage)
+    const page = Math.max(1, Number(ctx.query.page ?? 1))
+    const newest = [...ctx.repo.releases].reverse()
+    return {status: 200, body: newest.slice((page - 1) * perPage, page * perPage).map((r) => releaseBody(ctx, r))}
+  },
+  'repos/delete-release'(ctx) {
+    const index = ctx.repo.releases.findIndex((r) => r.id === Number(ctx.params.release_id))
+    if (index === -1) return error(404, 'Not Found')
+    ctx.repo.releases.splice(index, 1)
+    return {status: 204}
+  },
   'issues/create'(ctx) {
     const now = ctx.now()
     const labels = (ctx.body.labels ?? []).map((l: string | {name: string}) => (typeof l === 'string' ? l : l.name))
