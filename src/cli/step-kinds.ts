@@ -10,6 +10,7 @@ export async function allStepKinds(): Promise<StepKind[]> {
     (await import('../core/records/sync-steps.js')).recordsStepKinds,
     (await import('../core/feature/feature-steps.js')).featureStepKinds,
     (await import('../core/files/file-steps.js')).fileStepKinds,
+    (await import('../core/gates/gate-steps.js')).gateStepKinds,
     (await import('../core/release/steps.js')).releaseStepKinds,
   ]
   return kinds.flat()

@@ -105,7 +105,7 @@ function configure(gitIn: ReturnType<typeof makeGit>, dir: string): void {
 export interface TempRepoOptions {
   /** Skip the initial commit (an empty repository). */
   empty?: boolean
-  /** Keep the directories after the test (for debugging). */
+  /** Keep the directories after the test (for debugging, or for tests in describe.concurrent, whose cleanup must be their own). */
   keep?: boolean
 }
 

@@ -1,6 +1,7 @@
 import type {Deps} from '../deps.js'
 import {FlowError} from '../errors.js'
 import type {Review} from '../ports.js'
+import {gateStageSteps} from '../gates/gate-steps.js'
 import {runPlan, type RunResult} from '../../engine/runner.js'
 import type {Plan, StepSpec} from '../../engine/types.js'
 import {branchCommits, featureBranch, newestBase} from './branch-info.js'
@@ -81,7 +82,7 @@ export async function finishFeature(deps: Parameters<typeof runPlan>[0] & Pick<D
   const elsewhere = await branchesInOtherWorktrees(git)
   const baseBusy = elsewhere.has(base)
   const notes: string[] = []
-  const steps: StepSpec[] = []
+  const steps: StepSpec[] = [...gateStageSteps(config, 'submit')]
   const baseRef = `refs/heads/${base}`
 
   if (forge.kind === 'github') {

@@ -1,5 +1,6 @@
 import type {Deps} from '../deps.js'
 import {FlowError} from '../errors.js'
+import {gateStageSteps} from '../gates/gate-steps.js'
 import {runPlan, type RunResult} from '../../engine/runner.js'
 import type {Plan, StepSpec} from '../../engine/types.js'
 import {branchCommits, changedFiles, featureBranch, newestBase, readCodeowners, readPullRequestTemplate} from './branch-info.js'
@@ -32,8 +33,8 @@ export interface FeatureSubmitted {
   labels: string[]
   assignees: string[]
   warnings: string[]
-  /** The submit gate stage is not run yet (it comes with the gates). */
-  gates: 'not-run'
+  /** Whether the `submit` gate stage ran first (`none`: flow.yml gives that stage no gates). */
+  gates: 'passed' | 'planned' | 'none'
   dryRun?: true
   steps?: RunResult['steps']
 }
@@ -78,7 +79,7 @@ export async function submitFeature(deps: Parameters<typeof runPlan>[0] & Pick<D
   const labels = input.labels ?? []
   const assignees = input.assignees ?? []
 
-  const steps: StepSpec[] = []
+  const steps: StepSpec[] = [...gateStageSteps(config, 'submit')]
   if (remote) {
     steps.push(
       {kind: 'git.push', input: {remote: REMOTE, refspecs: [{src: `refs/heads/${branch}`, dst: `refs/heads/${branch}`}], forceWithLease: true}},
@@ -92,11 +93,10 @@ export async function submitFeature(deps: Parameters<typeof runPlan>[0] & Pick<D
   if (reviewers.length + labels.length + assignees.length > 0) {
     steps.push({kind: 'feature.requestReview', input: {head: branch, reviewers: split.users, teamReviewers: split.teams, labels, assignees}})
   }
-  deps.reporter.progress('The submit gate stage is not run yet (it comes with flow gates).')
   for (const w of warnings) deps.reporter.warn(w)
   const plan: Plan = {command: 'feature submit', inputs: {...input}, steps}
   const result = await runPlan(deps, plan, {dryRun: input.dryRun})
-  const summary = {branch, base: parent, title, pushed: remote, forge: forge.kind, reviewers, labels, assignees, warnings, gates: 'not-run' as const}
+  const summary = {branch, base: parent, title, pushed: remote, forge: forge.kind, reviewers, labels, assignees, warnings, gates: steps.some((step) => step.kind === 'gates.run') ? (input.dryRun ? 'planned' as const : 'passed' as const) : 'none' as const}
   if (input.dryRun) {
     return {...summary, number: existing?.number ?? null, url: existing?.url ?? null, created: !existing, pushed: false, dryRun: true, steps: result.steps}
   }

@@ -15,8 +15,8 @@ export interface CutReleaseResult {
   prerelease: boolean
   /** The forge release's address once published. */
   url?: string
-  /** False: gates are not run yet (no `release` gate stage exists in this build). */
-  gates: false
+  /** Whether the plan runs the `release` gate stage first (false: flow.yml gives that stage no gates). */
+  gates: boolean
   warnings: string[]
   runId: string | null
   status: RunResult['status']
@@ -29,7 +29,7 @@ export interface CutReleaseResult {
  */
 export async function cutRelease(deps: Deps, input: CutReleaseInput): Promise<CutReleaseResult & {plan: ReleasePlanResult}> {
   const plan = await planRelease(deps, input)
-  const base = {version: plan.version, tag: plan.tag, prerelease: plan.prerelease, gates: false as const, warnings: plan.warnings, plan}
+  const base = {version: plan.version, tag: plan.tag, prerelease: plan.prerelease, gates: plan.plan.steps.some((step) => step.kind === 'gates.run'), warnings: plan.warnings, plan}
   if (input.dryRun) {
     const result = await runPlan(deps, plan.plan, {dryRun: true})
     return {...base, runId: null, status: result.status, steps: result.steps}

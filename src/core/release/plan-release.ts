@@ -1,6 +1,7 @@
 import type {Deps} from '../deps.js'
 import {FlowError} from '../errors.js'
 import type {Plan, StepSpec} from '../../engine/types.js'
+import {gateStageSteps, gateStepKinds} from '../gates/gate-steps.js'
 import {gitStepKinds, type PushInput} from '../../engine/steps/git-steps.js'
 import type {Bump} from './commits.js'
 import {bumpFiles, commitsSince, compareUrl, releaseContext, type ReleaseContext} from './context.js'
@@ -52,7 +53,7 @@ export async function dirtyFiles(deps: Pick<Deps, 'git'>): Promise<string[]> {
   return out.split('\n').filter(Boolean).map((l) => l.slice(3))
 }
 
-const KINDS = [...gitStepKinds, ...releaseStepKinds]
+const KINDS = [...gateStepKinds, ...gitStepKinds, ...releaseStepKinds]
 
 /** One line per step, as the engine would describe them. */
 export function describePlan(plan: Plan): string[] {
@@ -94,7 +95,7 @@ export async function planRelease(deps: Pick<Deps, 'git' | 'config' | 'repo' | '
   for (const file of bump) files.push({path: file, change: `set version to ${next.version}`})
 
   const hasOrigin = (await deps.git.exec(['remote', 'get-url', 'origin'])).exitCode === 0
-  const steps: StepSpec[] = []
+  const steps: StepSpec[] = gateStageSteps((await deps.config()).config, 'release')
   const fileInput: ReleaseFilesInput = {version: next.version, ...(changelog ? {changelog} : {}), bump}
   if (files.length > 0) steps.push({kind: 'release.files', input: fileInput})
   const commitInput: ReleaseCommitInput = {message: `chore(release): ${tag}`, files: files.map((f) => f.path)}
