@@ -40,6 +40,12 @@ describe('gate stages inside plans (built binary)', () => {
     expect(resumed.json.steps[0]).toMatchObject({kind: 'gates.run', status: 'done'})
     const again = await flow(repo, 'feature', 'submit', '--json')
     expect(again.json, again.stderr).toMatchObject({number: 1, created: false, gates: 'passed'})
+
+    const listed = await flow(repo, 'feature', 'list', '--json')
+    expect(listed.json.branches[0]).toMatchObject({branch: 'feature/gated', gates: {stage: 'submit', ok: true, failed: [], current: true}})
+    repo.commit('feat: one more')
+    const moved = await flow(repo, 'feature', 'list', '--json')
+    expect(moved.json.branches[0].gates).toMatchObject({ok: true, current: false})
   })
 
   test('feature finish runs the submit gates again before merging', async () => {

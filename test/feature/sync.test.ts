@@ -140,8 +140,8 @@ describe('syncFeature', () => {
     repo.commit('feat: b2')
     const listed = await listFeatures(deps)
     expect(listed.branches).toEqual([
-      {branch: 'feature/a', parent: 'main', current: false, ahead: 1, behind: 0, pullRequest: {number: 1, state: 'open', url: expect.any(String), draft: false}},
-      {branch: 'feature/b', parent: 'main', current: true, ahead: 2, behind: 0, pullRequest: null},
+      {branch: 'feature/a', parent: 'main', current: false, ahead: 1, behind: 0, pullRequest: {number: 1, state: 'open', url: expect.any(String), draft: false}, gates: null},
+      {branch: 'feature/b', parent: 'main', current: true, ahead: 2, behind: 0, pullRequest: null, gates: null},
     ])
     repo.git('checkout', '-q', 'feature/a')
     await finishFeature(deps, {})

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import type {GateConfig} from '../config/schema.js'
 import {parseDuration} from '../config/duration.js'
 import type {Deps} from '../deps.js'
+import type {Git} from '../ports.js'
 import {redact} from '../redact.js'
 import {resolveBase, runBuiltin} from './builtins.js'
 import {gateCacheKey, hashInputFiles, matchInputs, readCache, writeCache} from './cache.js'
@@ -211,7 +212,9 @@ export async function runGates(deps: Pick<Deps, 'git' | 'shell' | 'reporter' | '
 
   const ordered = plan.order.map((n) => results.get(n) as GateResult)
   const failed = ordered.filter((r) => !r.optional && !['passed', 'cached'].includes(r.status)).map((r) => r.name)
-  await saveLastResults(gatesDir, plan.stage, ordered, deps.clock.now().toISOString())
+  const at = deps.clock.now().toISOString()
+  await saveLastResults(gatesDir, plan.stage, ordered, at)
+  await saveBranchResult(deps.git, gatesDir, {stage: plan.stage, ok: failed.length === 0, failed, at})
   return {ok: failed.length === 0, stage: plan.stage, concurrency, durationMs: Date.now() - started, failed, gates: ordered, logDir: gatesDir}
 }
 
@@ -233,4 +236,31 @@ async function saveLastResults(gatesDir: string, stage: string | undefined, resu
   const last = await readLastResults(gatesDir)
   for (const r of results) last[r.name] = {status: r.status, durationMs: r.durationMs, at, ...(stage ? {stage} : {})}
   await writeFile(join(gatesDir, 'last.json'), `${JSON.stringify(last, null, 2)}\n`)
+}
+
+/** The last gate run on a branch, for `flow feature list`: which stage, green or not, and at which commit. */
+export interface BranchGateResult {
+  stage?: string
+  ok: boolean
+  failed: string[]
+  at: string
+  /** The commit checked out when the gates ran (the work tree may have had changes on top). */
+  head: string
+}
+
+/** Reads the last gate run of each branch (empty when there were none). */
+export async function readBranchResults(gatesDir: string): Promise<Record<string, BranchGateResult>> {
+  try {
+    return JSON.parse(await readFile(join(gatesDir, 'branches.json'), 'utf8')) as Record<string, BranchGateResult>
+  } catch {
+    return {}
+  }
+}
+
+async function saveBranchResult(git: Git, gatesDir: string, result: Omit<BranchGateResult, 'head'>): Promise<void> {
+  const [branch, head] = await Promise.all([git.exec(['symbolic-ref', '-q', '--short', 'HEAD']), git.exec(['rev-parse', '-q', '--verify', 'HEAD'])])
+  if (branch.exitCode !== 0 || head.exitCode !== 0) return
+  const all = await readBranchResults(gatesDir)
+  all[branch.stdout] = {...result, head: head.stdout}
+  await writeFile(join(gatesDir, 'branches.json'), `${JSON.stringify(all, null, 2)}\n`)
 }
