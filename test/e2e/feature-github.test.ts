@@ -1,44 +1,24 @@
 import {spawnSync} from 'node:child_process'
-import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
-import {afterEach, beforeAll, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 import {runFlow} from '../helpers/e2e.js'
-import {startFakeGitHubServer, type FakeGitHubServer} from '../helpers/fake-github/index.js'
-import {githubSpec} from '../helpers/fake-github/spec.js'
+import {fakeGitHubPerTest, originOnGitHub} from '../helpers/github-e2e.js'
 import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
 
-let server: FakeGitHubServer | undefined
-beforeAll(async () => {
-  await githubSpec()
-})
-afterEach(async () => {
-  try {
-    server?.github.assertNoViolations()
-  } finally {
-    await server?.close()
-    server = undefined
-  }
-})
+const fakeGitHub = fakeGitHubPerTest()
 
 const flow = (repo: TempRepo, env: Record<string, string>, ...args: string[]) => runFlow(args, {cwd: repo.dir, env: {...repo.env, ...env}})
 
 /** A repo whose origin is https://github.com/octo/hello.git, redirected to the bare origin; a logged-out gh first on PATH. */
 function githubRepo(): TempRepo {
   const repo = tempRepo()
-  repo.git('remote', 'set-url', 'origin', 'https://github.com/octo/hello.git')
-  Object.assign(repo.env, {GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.${repo.origin}.insteadOf`, GIT_CONFIG_VALUE_0: 'https://github.com/octo/hello.git'})
-  const bin = join(repo.scratch, 'bin')
-  mkdirSync(bin)
-  writeFileSync(join(bin, 'gh'), '#!/bin/sh\nexit 1\n')
-  chmodSync(join(bin, 'gh'), 0o755)
-  repo.env.PATH = `${bin}:${repo.env.PATH}`
+  originOnGitHub(repo)
   return repo
 }
 
 describe('flow feature on GitHub (the loopback fake, every request validated)', () => {
   test('submit twice leaves one pull request; approve; finish merges at the pushed head and cleans up', async () => {
     const repo = githubRepo()
-    server = await startFakeGitHubServer({headSha: (_o, _r, branch) => {
+    const server = await fakeGitHub.start({headSha: (_o, _r, branch) => {
       const r = spawnSync('git', ['rev-parse', '-q', '--verify', `refs/heads/${branch}`], {cwd: repo.origin, env: repo.env, encoding: 'utf8'})
       return r.status === 0 ? r.stdout.trim() : undefined
     }})

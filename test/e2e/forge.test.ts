@@ -1,28 +1,14 @@
-import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, beforeAll, describe, expect, onTestFinished, test} from 'vitest'
+import {describe, expect, onTestFinished, test} from 'vitest'
 import {createDeps} from '../../src/cli/deps.js'
 import {runFlow} from '../helpers/e2e.js'
-import {startFakeGitHubServer, type FakeGitHubServer} from '../helpers/fake-github/index.js'
-import {githubSpec} from '../helpers/fake-github/spec.js'
+import {fakeGitHubPerTest, loggedOutGh} from '../helpers/github-e2e.js'
 import {start} from '../helpers/git-http-server.js'
 import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
 
 const REF = 'refs/heads/flow/records'
-let server: FakeGitHubServer | undefined
-
-beforeAll(async () => {
-  await githubSpec()
-})
-
-afterEach(async () => {
-  try {
-    server?.github.assertNoViolations()
-  } finally {
-    await server?.close()
-    server = undefined
-  }
-})
+const fakeGitHub = fakeGitHubPerTest()
 
 /** A token that no redaction pattern knows: only registering GH_TOKEN can hide it. */
 const plainSecret = (name: string) => `plain-${name}-${Math.random().toString(36).slice(2, 12)}-secret`
@@ -31,11 +17,7 @@ const plainSecret = (name: string) => `plain-${name}-${Math.random().toString(36
 function repoWithOrigin(origin: string): TempRepo {
   const repo = tempRepo()
   repo.git('remote', 'set-url', 'origin', origin)
-  const bin = join(repo.scratch, 'bin')
-  mkdirSync(bin)
-  writeFileSync(join(bin, 'gh'), '#!/bin/sh\necho "You are not logged into any GitHub hosts." >&2\nexit 1\n')
-  chmodSync(join(bin, 'gh'), 0o755)
-  repo.env.PATH = `${bin}:${repo.env.PATH}`
+  loggedOutGh(repo)
   return repo
 }
 
@@ -43,7 +25,7 @@ const forgeCheck = (json: any) => (json.checks as Array<{id: string; status: str
 
 describe('flow doctor reports the forge', () => {
   test('GH_TOKEN and a GitHub origin: the github forge, token from GH_TOKEN, and the token is never printed', async () => {
-    server = await startFakeGitHubServer()
+    const server = await fakeGitHub.start()
     const token = plainSecret('doctor')
     const repo = repoWithOrigin('https://github.com/octo/hello.git')
     const env = {...repo.env, GH_TOKEN: token, GITHUB_API_URL: server.url}
@@ -64,7 +46,7 @@ describe('flow doctor reports the forge', () => {
   })
 
   test('no token anywhere: the local forge, and why', async () => {
-    server = await startFakeGitHubServer()
+    const server = await fakeGitHub.start()
     const repo = repoWithOrigin('https://github.com/octo/hello.git')
     const run = await runFlow(['doctor', '--json'], {cwd: repo.dir, env: {...repo.env, GITHUB_API_URL: server.url}})
     expect(run.exitCode, run.stderr).toBe(0)
@@ -78,7 +60,7 @@ describe('flow doctor reports the forge', () => {
 describe('the GitHub forge from the composition root, on the loopback fake', () => {
   test('opens, finds and merges a pull request through GITHUB_API_URL with the GH_TOKEN', async () => {
     const token = plainSecret('forge')
-    server = await startFakeGitHubServer({token})
+    const server = await fakeGitHub.start({token})
     const repo = repoWithOrigin('git@github.com:octo/hello.git')
     const deps = createDeps({cwd: repo.dir, env: {...repo.env, GH_TOKEN: token, GITHUB_API_URL: server.url}, canPrompt: false, json: true, yes: true, debug: false})
     const forge = await deps.forge()

@@ -1,26 +1,13 @@
 import {execFileSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, beforeAll, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 import {runFlow} from '../helpers/e2e.js'
-import {startFakeGitHubServer, type FakeGitHubServer} from '../helpers/fake-github/index.js'
-import {githubSpec} from '../helpers/fake-github/spec.js'
+import type {FakeGitHubServer} from '../helpers/fake-github/index.js'
+import {fakeGitHubPerTest, originOnGitHub} from '../helpers/github-e2e.js'
 import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
 
-let server: FakeGitHubServer | undefined
-
-beforeAll(async () => {
-  await githubSpec()
-})
-
-afterEach(async () => {
-  try {
-    server?.github.assertNoViolations()
-  } finally {
-    await server?.close()
-    server = undefined
-  }
-})
+const fakeGitHub = fakeGitHubPerTest()
 
 const flow = (repo: TempRepo, env: Record<string, string>, ...args: string[]) => runFlow(args, {cwd: repo.dir, env})
 
@@ -35,15 +22,8 @@ function history(version: string, ...subjects: string[]): TempRepo {
 
 /** The same repo seen as github.com/octo/hello: git redirected to the bare origin, the API to the fake. */
 function onGitHub(repo: TempRepo, api: FakeGitHubServer): Record<string, string> {
-  repo.git('remote', 'set-url', 'origin', 'https://github.com/octo/hello.git')
-  const bin = join(repo.scratch, 'bin')
-  mkdirSync(bin, {recursive: true})
-  writeFileSync(join(bin, 'gh'), '#!/bin/sh\nexit 1\n')
-  chmodSync(join(bin, 'gh'), 0o755)
-  return {
-    ...repo.env, PATH: `${bin}:${repo.env.PATH}`, GH_TOKEN: 'ghp_release_test_token_123456', GITHUB_API_URL: api.url,
-    GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.${repo.origin}.insteadOf`, GIT_CONFIG_VALUE_0: 'https://github.com/octo/hello.git',
-  }
+  originOnGitHub(repo)
+  return {...repo.env, GH_TOKEN: 'ghp_release_test_token_123456', GITHUB_API_URL: api.url}
 }
 
 /** ../shared/bench/make-history from the main checkout, or from a worktree one level deeper. */
@@ -83,7 +63,7 @@ describe('flow release plan and notes (built binary)', () => {
   })
 
   test('plan asks nothing of a GitHub that fails every request', async () => {
-    const api = await startFakeGitHubServer()
+    const api = await fakeGitHub.start()
     const repo = history('1.0.0', 'feat: x')
     const env = onGitHub(repo, api)
     for (const op of ['repos/get-release-by-tag', 'repos/list-releases', 'repos/create-release', 'repos/get', 'pulls/list']) api.github.fail(op, {status: 500, times: Infinity})

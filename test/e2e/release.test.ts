@@ -1,25 +1,12 @@
-import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, beforeAll, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 import {runFlow, startFlow} from '../helpers/e2e.js'
-import {startFakeGitHubServer, type FakeGitHubServer} from '../helpers/fake-github/index.js'
-import {githubSpec} from '../helpers/fake-github/spec.js'
+import type {FakeGitHubServer} from '../helpers/fake-github/index.js'
+import {fakeGitHubPerTest, originOnGitHub} from '../helpers/github-e2e.js'
 import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
 
-let server: FakeGitHubServer | undefined
-
-beforeAll(async () => {
-  await githubSpec()
-})
-
-afterEach(async () => {
-  try {
-    server?.github.assertNoViolations()
-  } finally {
-    await server?.close()
-    server = undefined
-  }
-})
+const fakeGitHub = fakeGitHubPerTest()
 
 const flow = (repo: TempRepo, env: Record<string, string>, ...args: string[]) => runFlow(args, {cwd: repo.dir, env})
 
@@ -34,15 +21,8 @@ function history(version: string, ...subjects: string[]): TempRepo {
 
 /** The same repo seen as github.com/octo/hello: git redirected to the bare origin, the API to the fake. */
 function onGitHub(repo: TempRepo, api: FakeGitHubServer): Record<string, string> {
-  repo.git('remote', 'set-url', 'origin', 'https://github.com/octo/hello.git')
-  const bin = join(repo.scratch, 'bin')
-  mkdirSync(bin, {recursive: true})
-  writeFileSync(join(bin, 'gh'), '#!/bin/sh\nexit 1\n')
-  chmodSync(join(bin, 'gh'), 0o755)
-  return {
-    ...repo.env, PATH: `${bin}:${repo.env.PATH}`, GH_TOKEN: 'ghp_release_test_token_123456', GITHUB_API_URL: api.url,
-    GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.${repo.origin}.insteadOf`, GIT_CONFIG_VALUE_0: 'https://github.com/octo/hello.git',
-  }
+  originOnGitHub(repo)
+  return {...repo.env, GH_TOKEN: 'ghp_release_test_token_123456', GITHUB_API_URL: api.url}
 }
 
 const originTags = (repo: TempRepo) => repo.gitIn(repo.origin, 'tag', '--list').split('\n').filter(Boolean)
@@ -101,8 +81,7 @@ describe('flow release cut (built binary)', () => {
   })
 
   test('GitHub: a draft first, published last; --dry-run changes nothing', async () => {
-    const api = await startFakeGitHubServer()
-    server = api
+    const api = await fakeGitHub.start()
     const repo = history('0.1.0', 'feat: one', 'fix: two (#7)')
     const env = onGitHub(repo, api)
     const dry = await flow(repo, env, 'release', 'cut', '--dry-run', '--json')
@@ -121,8 +100,7 @@ describe('flow release cut (built binary)', () => {
   })
 
   test('GitHub: publishing fails → paused (exit 8); status explains; undo deletes the draft, the tag here and on origin, and the commit', async () => {
-    const api = await startFakeGitHubServer()
-    server = api
+    const api = await fakeGitHub.start()
     const repo = history('1.0.0', 'feat: one')
     const env = onGitHub(repo, api)
     const start = repo.ref('HEAD')
@@ -146,8 +124,7 @@ describe('flow release cut (built binary)', () => {
   })
 
   test('killed after the tag is pushed, before the release is created: flow continue leaves one tag and one published release', async () => {
-    const api = await startFakeGitHubServer()
-    server = api
+    const api = await fakeGitHub.start()
     const repo = history('2.3.0', 'feat: one')
     const env = onGitHub(repo, api)
     api.github.fail('repos/create-release', {delayMs: 15_000, status: 503})

@@ -1,0 +1,42 @@
+import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterEach, beforeAll} from 'vitest'
+import {startFakeGitHubServer, type FakeGitHubServer} from './fake-github/index.js'
+import {githubSpec} from './fake-github/spec.js'
+import type {TempRepo} from './temp-repo.js'
+
+/**
+ * Fake GitHub servers for the tests of one file: the spec is loaded once, and after each test every request and
+ * response the server saw must have matched GitHub's OpenAPI description; the server is then closed.
+ */
+export function fakeGitHubPerTest(): {start: (options?: Parameters<typeof startFakeGitHubServer>[0]) => Promise<FakeGitHubServer>} {
+  let server: FakeGitHubServer | undefined
+  beforeAll(async () => {
+    await githubSpec()
+  })
+  afterEach(async () => {
+    try {
+      server?.github.assertNoViolations()
+    } finally {
+      await server?.close()
+      server = undefined
+    }
+  })
+  return {start: async (options) => (server = await startFakeGitHubServer(options))}
+}
+
+/** Puts a logged-out `gh` first on the repo's PATH, so the machine's own gh never hands flow a token. */
+export function loggedOutGh(repo: TempRepo): void {
+  const bin = join(repo.scratch, 'bin')
+  mkdirSync(bin, {recursive: true})
+  writeFileSync(join(bin, 'gh'), '#!/bin/sh\necho "You are not logged into any GitHub hosts." >&2\nexit 1\n')
+  chmodSync(join(bin, 'gh'), 0o755)
+  repo.env.PATH = `${bin}:${repo.env.PATH}`
+}
+
+/** Makes origin https://github.com/octo/hello.git for flow, while git itself is redirected to the bare origin. */
+export function originOnGitHub(repo: TempRepo): void {
+  repo.git('remote', 'set-url', 'origin', 'https://github.com/octo/hello.git')
+  Object.assign(repo.env, {GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.${repo.origin}.insteadOf`, GIT_CONFIG_VALUE_0: 'https://github.com/octo/hello.git'})
+  loggedOutGh(repo)
+}
