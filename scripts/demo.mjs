@@ -1,7 +1,7 @@
 // npm run demo: the main job on a fresh clone, offline and without a token. Builds when needed, then walks
 // through flow in a throwaway repository with a bare origin, printing each command and what it printed.
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -36,17 +36,27 @@ try {
   sh('git', ['remote', 'add', 'origin', origin])
   sh('git', ['push', '-q', '-u', 'origin', 'main'])
   process.stdout.write(`A repository with a bare origin in ${scratch}; no token, no network.\n`)
-  say('Write flow.yml from the trunk template, check it, and check the setup.')
+  const commit = (file, text, message) => () => {
+    writeFileSync(join(repo, file), text)
+    sh('git', ['add', file])
+    sh('git', ['commit', '-q', '-m', message])
+  }
   const steps = [
-    [['init', '--template', 'trunk', '--yes']],
-    [['config', 'validate']],
+    [['init', '--template', 'trunk', '--yes'], 0, 'Write flow.yml from the trunk template, check it, and check the setup.'],
+    [['config', 'validate'], 0, undefined, () => { sh('git', ['add', 'flow.yml']); sh('git', ['commit', '-q', '-m', 'chore: adopt flow']); sh('git', ['push', '-q', 'origin', 'main']) }],
     [['doctor']],
-    [['records', 'sync', '--dry-run'], 0, 'Share the offline record store through origin: first the plan, then the run.'],
-    [['records', 'sync']],
+    [['feature', 'start', 'login form'], 0, 'A feature branch from an up-to-date main, its parent recorded.'],
+    [['gates', 'run', 'submit'], 0, 'The submit gates (conventional commits, no secrets), as CI and the hooks run them.', commit('login.txt', 'a login form\n', 'feat: login form')],
+    [['feature', 'submit'], 0, 'Push and open the review request (a record on the offline local forge).'],
+    [['feature', 'approve', '1'], 0, 'A reviewer approves; then finish squash-merges with trailers and cleans up.'],
+    [['feature', 'finish']],
+    [['release', 'plan'], 0, 'The next version from the conventional commits: the plan, then the cut.'],
+    [['release', 'cut', '--yes']],
+    [['records', 'sync'], 0, 'Share the offline record store (review, approval, release) through origin.'],
     [['records', 'sync', '--remote', 'backup'], 8, 'A remote that is not there yet: the run pauses (exit 8) and says how to go on.', () => sh('git', ['remote', 'add', 'backup', join(scratch, 'backup.git')])],
     [['status']],
     [['continue'], 0, 'Create the remote, then finish the paused run where it stopped.', () => sh('git', ['init', '-q', '--bare', '-b', 'main', join(scratch, 'backup.git')], scratch)],
-    [['status', '--json']],
+    [['status']],
   ]
   for (const [args, expected = 0, text, before] of steps) {
     if (text) say(text)
