@@ -1,9 +1,9 @@
 // npm run bench (after startup.mjs): `flow release notes --all` and `flow release plan` on generated histories
-// (../shared/bench/make-history N DIR, a tag every 500 commits, plus one feat commit after the last tag), as ratios
+// (bench/make-history N DIR, a copy of ../shared/bench/make-history, a tag every 500 commits, plus one feat commit after the last tag), as ratios
 // against a bare `git log --format=%H%x00%s%x00%b` measured in the same run. hyperfine when present, else spawnSync.
 // Prints a table and writes bench/out/release.json. BENCH_SIZES=10000,100000 and BENCH_RUNS=5 by default.
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -12,11 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = join(root, 'bin', 'run.js')
 const runs = Number(process.env.BENCH_RUNS ?? 5)
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)
-const makeHistory = [join(root, '..', 'shared'), join(root, '..', '..', 'shared')].map((d) => join(d, 'bench', 'make-history')).find((p) => existsSync(p))
-if (!makeHistory) {
-  console.error('release bench: ../shared/bench/make-history not found')
-  process.exit(1)
-}
+const makeHistory = join(root, 'bench', 'make-history')
 const scratch = mkdtempSync(join(tmpdir(), 'flow-bench-release-'))
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)

@@ -1,5 +1,4 @@
 import {execFileSync} from 'node:child_process'
-import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 import {runFlow} from '../helpers/e2e.js'
@@ -26,12 +25,9 @@ function onGitHub(repo: TempRepo, api: FakeGitHubServer): Record<string, string>
   return {...repo.env, GH_TOKEN: 'ghp_release_test_token_123456', GITHUB_API_URL: api.url}
 }
 
-/** ../shared/bench/make-history from the main checkout, or from a worktree one level deeper. */
+/** bench/make-history (a copy of ../shared/bench/make-history kept in the repository, so a bare clone has it). */
 function makeHistory(): string {
-  const root = join(import.meta.dirname, '..', '..')
-  const found = [join(root, '..', 'shared'), join(root, '..', '..', 'shared')].map((d) => join(d, 'bench', 'make-history')).find((p) => existsSync(p))
-  if (!found) throw new Error('../shared/bench/make-history is missing')
-  return found
+  return join(import.meta.dirname, '..', '..', 'bench', 'make-history')
 }
 
 
