@@ -54,6 +54,9 @@ describe('flow release with release.packages (built binary)', () => {
     expect(all.json.releases.map((r: {tag: string; commits: number}) => [r.tag, r.commits])).toEqual([['a@1.1.0', 2], ['a@1.0.0', 1]])
     expect(all.json.outside).toEqual([])
 
+    const status = await flow(repo, 'release', 'status', '--package', 'a', '--json')
+    expect(status.json).toMatchObject({run: null, tag: 'a@1.1.0', state: {release: 'published'}})
+
     // Nothing left: exit 0 with the reason, for the package and for every package.
     const again = await flow(repo, 'release', 'cut', '--package', 'a', '--yes', '--json')
     expect(again.exitCode, again.stderr).toBe(0)
