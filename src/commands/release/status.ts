@@ -1,3 +1,4 @@
+import {Flags} from '@oclif/core'
 import {FlowCommand} from '../../cli/flow-command.js'
 import {releaseStatus, type ReleaseStatusResult} from '../../core/release/release-status.js'
 
@@ -6,8 +7,12 @@ export default class ReleaseStatus extends FlowCommand<typeof ReleaseStatus> {
   static override description = 'Also says what flow continue would do next. Reads origin (ls-remote) and the forge.'
   static override examples = ['<%= config.bin %> release status', '<%= config.bin %> release status --json']
 
+  static override flags = {
+    package: Flags.string({description: 'The monorepo package (release.packages); default: the paused run\'s.'}),
+  }
+
   async run(): Promise<ReleaseStatusResult> {
-    const result = await releaseStatus(await this.deps())
+    const result = await releaseStatus(await this.deps(), {package: this.flags.package})
     this.log(result.summary)
     if (result.state) {
       const s = result.state

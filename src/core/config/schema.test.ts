@@ -81,7 +81,9 @@ describe('the flow.yml schema', () => {
     expect(FlowConfigSchema.safeParse({branches: {feature: 'feat/{user}/{issue}-{slug}'}}).success).toBe(true)
     expect(FlowConfigSchema.safeParse({branches: {feature: 'feat/{slugg}'}}).success).toBe(false)
     expect(FlowConfigSchema.safeParse({branches: {feature: 'feat/static'}}).success).toBe(false)
-    expect(FlowConfigSchema.safeParse({release: {tag: '{package}@{version}'}}).success).toBe(true)
+    expect(FlowConfigSchema.safeParse({release: {tag: '{package}@{version}', packages: {web: {path: 'web'}}}}).success).toBe(true)
+    // A package placeholder means nothing without release.packages.
+    expect(FlowConfigSchema.safeParse({release: {tag: '{package}@{version}'}}).success).toBe(false)
     expect(FlowConfigSchema.safeParse({release: {tag: 'latest'}}).success).toBe(false)
   })
 

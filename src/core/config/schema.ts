@@ -203,11 +203,23 @@ const ci = z
 
 const release = z
   .strictObject({
-    tag: pattern(['version', 'package'], ['version'], 'Tag names: {version} and, in monorepos, {package}.').default('v{version}'),
+    tag: pattern(['version', 'name', 'package'], ['version'], 'Tag names: {version} and, in monorepos, {name} (or {package}): the package name. Without {name}, packages default to {name}@{version}.').default('v{version}'),
     changelog: z.union([z.string().min(1), z.literal(false)], {error: 'a file path, or false for no changelog'}).default('CHANGELOG.md').describe('Changelog file, or false.'),
     bump: z.array(z.string().min(1)).default([]).describe('Files whose version field is bumped (package.json, ...).'),
     prerelease: z.record(z.string(), z.string().min(1)).default({}).describe('Branches that cut prereleases, with their identifier, e.g. {next: rc}.'),
     branches: names('Branches releases are cut from (default: the main branch).'),
+    packages: z
+      .record(
+        z.string().regex(/^[^\s{}]+$/, {error: 'a package name without spaces or braces'}),
+        z.strictObject({
+          path: z.string().min(1).describe('The package directory, relative to the repository root: only commits touching it count for its version.'),
+          tag: pattern(['version', 'name', 'package'], ['version'], 'Tag names of this package (default: release.tag when it has {name}, else {name}@{version}).').optional(),
+          changelog: z.union([z.string().min(1), z.literal(false)], {error: 'a file path, or false for no changelog'}).optional().describe('Changelog of this package, relative to the repository root (default: <path>/CHANGELOG.md), or false.'),
+          bump: z.array(z.string().min(1)).optional().describe('Files whose version field is bumped, relative to the repository root (default: <path>/package.json when it exists).'),
+        }),
+      )
+      .default({})
+      .describe('Monorepo packages by name, each versioned and tagged on its own (flow release plan/cut/notes --package NAME).'),
     notes: z
       .strictObject({
         sections: z
@@ -468,6 +480,54 @@ function refIssue(ctx: Ctx, path: PropertyKey[], found: unknown, what: string, c
 }
 
 /** Checks that hold across sections: references between names, cycles, and exclusive fields. */
+/** The tag pattern of a monorepo package: its own, else release.tag when it names the package, else {name}@{version}. */
+export function packageTagPattern(release: {tag?: unknown}, pkg: {tag?: unknown}): string {
+  if (typeof pkg.tag === 'string') return pkg.tag
+  if (typeof release.tag === 'string' && /\{(name|package)\}/.test(release.tag)) return release.tag
+  return '{name}@{version}'
+}
+
+/** release.packages: a {name} tag needs packages; each package's tags are its own (distinct patterns, no nested paths). */
+function checkReleasePackages(release: Record<string, unknown>, ctx: Ctx): void {
+  const packages = isRecord(release.packages) ? release.packages : {}
+  const names = Object.keys(packages)
+  if (names.length === 0) {
+    if (typeof release.tag === 'string' && /\{(name|package)\}/.test(release.tag)) {
+      const text = 'release.tag names {name}, but release.packages defines no package'
+      ctx.addIssue({code: 'custom', path: ['release', 'tag'], message: text, params: {expected: 'release.packages, or a tag without {name}', text} satisfies FlowIssueParams})
+    }
+    return
+  }
+  const seen = new Map<string, string>()
+  const paths = new Map<string, string>()
+  for (const [name, pkg] of Object.entries(packages)) {
+    if (!isRecord(pkg)) continue
+    const tag = packageTagPattern(release, pkg)
+    if (!/\{(name|package)\}/.test(tag)) {
+      const resolved = tag
+      const other = seen.get(resolved)
+      if (other !== undefined) {
+        const text = `packages ${other} and ${name} would share the tags ${resolved}: add {name} to the pattern`
+        ctx.addIssue({code: 'custom', path: ['release', 'packages', name, 'tag'], message: text, params: {expected: 'a tag pattern of its own', text} satisfies FlowIssueParams})
+      }
+      seen.set(resolved, name)
+    }
+    if (typeof pkg.path === 'string') {
+      const clean = pkg.path.replace(/^\.\//, '').replace(/\/+$/, '')
+      if (clean === '' || clean === '.' || clean.startsWith('../') || clean.startsWith('/')) {
+        const text = `the path of package ${name} must be a directory inside the repository, not ${JSON.stringify(pkg.path)}`
+        ctx.addIssue({code: 'custom', path: ['release', 'packages', name, 'path'], message: text, params: {expected: 'a directory such as packages/' + name, text} satisfies FlowIssueParams})
+      }
+      const twin = paths.get(clean)
+      if (twin !== undefined) {
+        const text = `packages ${twin} and ${name} have the same path ${clean}`
+        ctx.addIssue({code: 'custom', path: ['release', 'packages', name, 'path'], message: text, params: {expected: 'a path of its own', text} satisfies FlowIssueParams})
+      }
+      paths.set(clean, name)
+    }
+  }
+}
+
 function crossCheck(value: unknown, ctx: Ctx): void {
   if (!isRecord(value)) return
   const gates = isRecord(value.gates) ? value.gates : {}
@@ -546,6 +606,8 @@ function crossCheck(value: unknown, ctx: Ctx): void {
       }
     }
   }
+
+  if (isRecord(value.release)) checkReleasePackages(value.release, ctx)
 
   if (isRecord(value.branches) && value.branches.strategy === 'git-flow' && value.branches.develop === value.branches.main) {
     const text = 'with git-flow, develop must differ from main'

@@ -1,7 +1,7 @@
 import type {Deps} from '../deps.js'
 import {FlowError} from '../errors.js'
 import {runPlan, type RunResult} from '../../engine/runner.js'
-import {planRelease, refuseIfBlocked, type ReleasePlanInput, type ReleasePlanResult} from './plan-release.js'
+import {planOrNothing, refuseIfBlocked, type NoRelease, type ReleasePlanInput, type ReleasePlanResult} from './plan-release.js'
 
 /** Input of `flow release cut`. */
 export interface CutReleaseInput extends ReleasePlanInput {
@@ -10,6 +10,8 @@ export interface CutReleaseInput extends ReleasePlanInput {
 
 /** The result of `flow release cut` (its --json document). */
 export interface CutReleaseResult {
+  /** The monorepo package released. */
+  package?: string
   version: string
   tag: string
   prerelease: boolean
@@ -25,11 +27,13 @@ export interface CutReleaseResult {
 
 /**
  * Cuts a release: refuses a wrong branch or a dirty work tree up front, confirms (TTY) or needs --yes, then runs
- * the plan through the engine: files, commit, annotated tag, push, draft release, publish last.
+ * the plan through the engine: files, commit, annotated tag, push, draft release, publish last. With no releasable
+ * commit it does nothing and says why (`{release: null, reason}`). In a monorepo, one package per run (`package`).
  */
-export async function cutRelease(deps: Deps, input: CutReleaseInput): Promise<CutReleaseResult & {plan: ReleasePlanResult}> {
-  const plan = await planRelease(deps, input)
-  const base = {version: plan.version, tag: plan.tag, prerelease: plan.prerelease, gates: plan.plan.steps.some((step) => step.kind === 'gates.run'), warnings: plan.warnings, plan}
+export async function cutRelease(deps: Deps, input: CutReleaseInput): Promise<(CutReleaseResult & {plan: ReleasePlanResult}) | NoRelease> {
+  const plan = await planOrNothing(deps, input)
+  if ('release' in plan) return plan
+  const base = {...(plan.package ? {package: plan.package} : {}), version: plan.version, tag: plan.tag, prerelease: plan.prerelease, gates: plan.plan.steps.some((step) => step.kind === 'gates.run'), warnings: plan.warnings, plan}
   if (input.dryRun) {
     const result = await runPlan(deps, plan.plan, {dryRun: true})
     return {...base, runId: null, status: result.status, steps: result.steps}

@@ -58,9 +58,12 @@ export async function lastReachable(git: Git, tags: ReleaseTag[], rev: string, o
   return found
 }
 
-/** The arguments of the one `git log` that reads commits: sha, subject and body, NUL-separated, one record per commit. */
-export function logArgs(range: string[]): string[] {
-  return ['log', '--no-color', `--format=%H%x00%s%x00%b%x1e`, ...range, '--']
+/**
+ * The arguments of the one `git log` that reads commits: sha, subject and body, NUL-separated, one record per
+ * commit; with `paths`, only the commits touching them (a monorepo package).
+ */
+export function logArgs(range: string[], paths: string[] = []): string[] {
+  return ['log', '--no-color', `--format=%H%x00%s%x00%b%x1e`, ...range, '--', ...paths]
 }
 
 /** Parses logArgs output fed in chunks (as git writes it), handing each commit to `each` (newest first). */
@@ -109,16 +112,17 @@ export function parseLog(out: string, each: (commit: ParsedCommit) => void): voi
 }
 
 /** Streams one `git log` (logArgs) through the parser: parsing overlaps git's own work. */
-export async function streamLog(git: Git, range: string[], each: (commit: ParsedCommit) => void): Promise<void> {
+export async function streamLog(git: Git, range: string[], each: (commit: ParsedCommit) => void, paths: string[] = []): Promise<void> {
   const parser = new LogParser(each)
-  if (git.stream) await git.stream(logArgs(range), (chunk) => parser.push(chunk))
-  else parser.push(await git.run(logArgs(range), {raw: true}))
+  const args = logArgs(range, paths)
+  if (git.stream) await git.stream(args, (chunk) => parser.push(chunk))
+  else parser.push(await git.run(args, {raw: true}))
   parser.end()
 }
 
-/** Reads the commits of a range (`v1.2.0..HEAD`) in one `git log`, newest first. */
-export async function readCommits(git: Git, range: string[]): Promise<ParsedCommit[]> {
+/** Reads the commits of a range (`v1.2.0..HEAD`) in one `git log`, newest first; with `paths`, those touching them. */
+export async function readCommits(git: Git, range: string[], paths: string[] = []): Promise<ParsedCommit[]> {
   const commits: ParsedCommit[] = []
-  await streamLog(git, range, (c) => commits.push(c))
+  await streamLog(git, range, (c) => commits.push(c), paths)
   return commits
 }

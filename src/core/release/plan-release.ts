@@ -4,19 +4,23 @@ import type {Plan, StepSpec} from '../../engine/types.js'
 import {gateStageSteps, gateStepKinds} from '../gates/gate-steps.js'
 import {gitStepKinds, type PushInput} from '../../engine/steps/git-steps.js'
 import type {Bump} from './commits.js'
-import {bumpFiles, commitsSince, compareUrl, releaseContext, type ReleaseContext} from './context.js'
+import {bumpFiles, commitsSince, compareUrl, releaseContext, releasePackages, type ReleaseContext} from './context.js'
 import {buildNotes, renderNotes, type ReleaseNotes} from './notes.js'
 import {releaseStepKinds, type ReleaseCommitInput, type ReleaseDraftInput, type ReleaseFilesInput, type ReleasePublishInput, type ReleaseTagInput} from './steps.js'
-import {maintenanceRange, nextVersion} from './version.js'
+import {maintenanceRange, nextVersion, NothingToRelease} from './version.js'
 
 /** Input of planRelease (the flags of `flow release plan` and `cut`). */
 export interface ReleasePlanInput {
   version?: string
   pre?: string
+  /** The monorepo package to release (`release.packages`). */
+  package?: string
 }
 
 /** What `flow release plan` shows (its --json document), and what `cut` runs. */
 export interface ReleasePlanResult {
+  /** The monorepo package, when one is released. */
+  package?: string
   branch: string | null
   lastTag: string | null
   lastVersion: string | null
@@ -65,9 +69,9 @@ export function describePlan(plan: Plan): string[] {
  * notes, files and steps. Never touches the network or the forge.
  */
 export async function planRelease(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env' | 'clock'>, input: ReleasePlanInput = {}): Promise<ReleasePlanResult> {
-  const ctx = await releaseContext(deps)
+  const ctx = await releaseContext(deps, input.package === undefined ? {} : {package: input.package})
   const pre = input.pre ?? (ctx.branch ? ctx.config.prerelease[ctx.branch] : undefined)
-  const sinceStable = await commitsSince(deps.git, ctx.lastStable)
+  const sinceStable = await commitsSince(deps.git, ctx.lastStable, 'HEAD', ctx.paths)
   const next = nextVersion({
     ...(ctx.lastStable ? {lastStable: ctx.lastStable.version} : {}),
     existing: ctx.all.map((t) => t.version),
@@ -79,7 +83,7 @@ export async function planRelease(deps: Pick<Deps, 'git' | 'config' | 'repo' | '
   const prerelease = next.version.includes('-')
   const tag = ctx.pattern.format(next.version)
   const previous = prerelease ? ctx.lastTag : ctx.lastStable
-  const noteCommits = previous === ctx.lastStable ? sinceStable : await commitsSince(deps.git, previous)
+  const noteCommits = previous === ctx.lastStable ? sinceStable : await commitsSince(deps.git, previous, 'HEAD', ctx.paths)
   const notes = buildNotes(noteCommits, ctx.config.notes.sections, {
     version: next.version, tag, ...(previous ? {previousTag: previous.name} : {}),
     date: deps.clock.now().toISOString().slice(0, 10),
@@ -88,9 +92,10 @@ export async function planRelease(deps: Pick<Deps, 'git' | 'config' | 'repo' | '
   const links = ctx.repoUrl ? {repoUrl: ctx.repoUrl} : {}
   const markdown = renderNotes(notes, links)
 
-  const bump = await bumpFiles(ctx.root, ctx.config)
+  const bump = await bumpFiles(ctx.root, ctx.config, ctx.package)
   const files: ReleasePlanResult['files'] = []
-  const changelog = ctx.config.changelog === false ? undefined : {path: ctx.config.changelog, section: markdown}
+  const changelogPath = ctx.package ? ctx.package.changelog : ctx.config.changelog
+  const changelog = changelogPath === false ? undefined : {path: changelogPath, section: markdown}
   if (changelog) files.push({path: changelog.path, change: `prepend the ${next.version} section`})
   for (const file of bump) files.push({path: file, change: `set version to ${next.version}`})
 
@@ -109,7 +114,7 @@ export async function planRelease(deps: Pick<Deps, 'git' | 'config' | 'repo' | '
   }
   steps.push({kind: 'release.draft', input: {tag, name: tag, body: renderNotes(notes, links, {heading: false}), prerelease} satisfies ReleaseDraftInput})
   steps.push({kind: 'release.publish', input: {tag} satisfies ReleasePublishInput})
-  const plan: Plan = {command: 'release cut', inputs: {version: next.version, tag, ...(pre ? {pre} : {})}, steps}
+  const plan: Plan = {command: 'release cut', inputs: {version: next.version, tag, ...(pre ? {pre} : {}), ...(ctx.package ? {package: ctx.package.name} : {})}, steps}
 
   const warnings: string[] = []
   for (const c of notes.nonConventional) warnings.push(`${c.sha.slice(0, 7)} "${c.subject}" follows no conventional-commit type: listed, not counted for the version`)
@@ -122,6 +127,7 @@ export async function planRelease(deps: Pick<Deps, 'git' | 'config' | 'repo' | '
   if (blocked) warnings.push(`cut would refuse: ${blocked.message}`)
 
   return {
+    ...(ctx.package ? {package: ctx.package.name} : {}),
     branch: ctx.branch, lastTag: ctx.lastTag?.name ?? null, lastVersion: ctx.lastTag?.version ?? null,
     commits: sinceStable.length, version: next.version, tag, bump: next.bump ?? null, reason: next.reason, prerelease,
     notes, markdown, files, steps: describePlan(plan), warnings, ...(blocked ? {blocked} : {}), plan,
@@ -131,4 +137,60 @@ export async function planRelease(deps: Pick<Deps, 'git' | 'config' | 'repo' | '
 /** Throws the refusal a plan carries (wrong branch, dirty work tree). */
 export function refuseIfBlocked(result: ReleasePlanResult): void {
   if (result.blocked) throw new FlowError(result.blocked.code, result.blocked.message, {hint: result.blocked.hint})
+}
+
+/** No release to make: the --json document of `flow release plan`/`cut` then (exit 0). */
+export interface NoRelease {
+  release: null
+  package?: string
+  /** Why not (one line). */
+  reason: string
+}
+
+/** The plan, or `{release: null, reason}` when no commit since the last release asks for one. */
+export async function planOrNothing(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env' | 'clock'>, input: ReleasePlanInput = {}): Promise<ReleasePlanResult | NoRelease> {
+  try {
+    return await planRelease(deps, input)
+  } catch (error) {
+    if (error instanceof NothingToRelease) return {release: null, ...(input.package === undefined ? {} : {package: input.package}), reason: error.message}
+    throw error
+  }
+}
+
+/** `flow release plan` in a monorepo without --package: every package with changes, and why the others have none. */
+export interface PackagesPlan {
+  packages: ReleasePlanResult[]
+  unchanged: NoRelease[]
+}
+
+/** Plans every package of `release.packages` (in parallel: one ref listing and one path-limited git log each). */
+export async function planPackages(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env' | 'clock'>, input: Omit<ReleasePlanInput, 'package'> = {}): Promise<PackagesPlan> {
+  const {config} = await deps.config()
+  const plans = await Promise.all(releasePackages(config.release).map((p) => planOrNothing(deps, {...input, package: p.name})))
+  const packages: ReleasePlanResult[] = []
+  const unchanged: NoRelease[] = []
+  for (const plan of plans) {
+    if ('release' in plan) unchanged.push(plan)
+    else packages.push(plan)
+  }
+  return {packages, unchanged}
+}
+
+/** True when flow.yml defines monorepo packages (`release.packages`). */
+export async function isMonorepo(deps: Pick<Deps, 'config'>): Promise<boolean> {
+  return Object.keys((await deps.config()).config.release.packages).length > 0
+}
+
+/** The --json document of `flow release plan`: one plan, no release, or (monorepo, no --package) every package. */
+export type ReleasePlanReport = Omit<ReleasePlanResult, 'plan'> | NoRelease | {packages: Array<Omit<ReleasePlanResult, 'plan'>>; unchanged: NoRelease[]}
+
+/** What `flow release plan` shows: the plan of the repository or of one package, or of every package of a monorepo. */
+export async function releasePlanReport(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env' | 'clock'>, input: ReleasePlanInput): Promise<ReleasePlanReport> {
+  const strip = ({plan: _plan, ...rest}: ReleasePlanResult) => rest
+  if (input.package === undefined && (await isMonorepo(deps))) {
+    const all = await planPackages(deps, input)
+    return {packages: all.packages.map(strip), unchanged: all.unchanged}
+  }
+  const one = await planOrNothing(deps, input)
+  return 'release' in one ? one : strip(one)
 }

@@ -1,7 +1,7 @@
 import type {Deps} from '../deps.js'
 import {FlowError} from '../errors.js'
 import type {ParsedCommit} from './commits.js'
-import {commitsSince, compareUrl, releaseContext, type ReleaseContext} from './context.js'
+import {commitsSince, compareUrl, findPackage, releaseContext, type ReleaseContext} from './context.js'
 import {lastReachable, streamLog, type ReleaseTag} from './history.js'
 import {buildNotes, NotesBuilder, renderNotes, type NotesLinks, type ReleaseNotes} from './notes.js'
 
@@ -12,6 +12,8 @@ export interface ReleaseNotesInput {
   all?: boolean
   /** False when only the Markdown is wanted: with --all, each release's entries are dropped once rendered (less memory and GC). */
   entries?: boolean
+  /** The monorepo package: its tags, and only the commits touching its path. */
+  package?: string
 }
 
 /** The result of `flow release notes`: one entry per release (newest first; with --all, `Unreleased` on top). */
@@ -37,7 +39,7 @@ async function resolve(deps: Pick<Deps, 'git'>, rev: string): Promise<string> {
  * the history. Commits above the newest tag are `Unreleased`. Commits are grouped and each release rendered
  * while git still writes, so little is left to do when the log ends.
  */
-async function allNotes(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env'>, to: string, keepEntries: boolean): Promise<ReleaseNotesResult> {
+async function allNotes(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env'>, to: string, keepEntries: boolean, pkg?: string): Promise<ReleaseNotesResult> {
   let ctx: ReleaseContext | undefined
   const byCommit = new Map<string, ReleaseTag[]>()
   const releases: ReleaseNotes[] = []
@@ -92,7 +94,8 @@ async function allNotes(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env'>, to:
     }
   }
   // The one git log starts at once and is parsed as it streams, while the tags and the config are read.
-  const context = releaseContext(deps, {reachable: false}).then((read) => {
+  const paths = pkg === undefined ? [] : [findPackage((await deps.config()).config.release, pkg).path]
+  const context = releaseContext(deps, {reachable: false, ...(pkg === undefined ? {} : {package: pkg})}).then((read) => {
     for (const tag of read.all) {
       const list = byCommit.get(tag.commit)
       if (list) list.push(tag)
@@ -103,7 +106,7 @@ async function allNotes(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env'>, to:
     open([])
     return read
   })
-  const [read] = await Promise.all([context, streamLog(deps.git, [to], each)])
+  const [read] = await Promise.all([context, streamLog(deps.git, [to], each, paths)])
   pending.splice(0).forEach(take)
   close(undefined)
   const seen = new Set(releases.map((r) => r.tag))
@@ -116,10 +119,10 @@ export async function releaseNotes(deps: Pick<Deps, 'git' | 'config' | 'repo' | 
   const to = input.to ?? 'HEAD'
   if (input.all) {
     if (input.from) throw new FlowError('USAGE', '--all reads the whole history; it takes no --from', {hint: 'Drop --from, or drop --all.'})
-    return allNotes(deps, await resolve(deps, to), input.entries !== false)
+    return allNotes(deps, await resolve(deps, to), input.entries !== false, input.package)
   }
   const toSha = await resolve(deps, to)
-  const ctx = await releaseContext(deps, {reachable: false})
+  const ctx = await releaseContext(deps, {reachable: false, ...(input.package === undefined ? {} : {package: input.package})})
   let fromTag: ReleaseTag | undefined
   if (input.from) {
     const sha = await resolve(deps, input.from)
@@ -127,7 +130,7 @@ export async function releaseNotes(deps: Pick<Deps, 'git' | 'config' | 'repo' | 
   } else {
     fromTag = (await lastReachable(deps.git, ctx.all, toSha, {skipCommit: toSha})).last
   }
-  const commits = await commitsSince(deps.git, fromTag, toSha)
+  const commits = await commitsSince(deps.git, fromTag, toSha, ctx.paths)
   const toTag = ctx.all.find((t) => t.commit === toSha)
   const name = input.to && input.to !== 'HEAD' ? input.to : toTag?.name ?? 'HEAD'
   const notes = buildNotes(commits, ctx.config.notes.sections, {

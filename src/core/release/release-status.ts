@@ -24,11 +24,12 @@ export interface ReleaseStatusResult {
 }
 
 /** Explains a half-done release: the paused run, the tag here and on origin, the forge release. */
-export async function releaseStatus(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env' | 'forge'>): Promise<ReleaseStatusResult> {
+export async function releaseStatus(deps: Pick<Deps, 'git' | 'config' | 'repo' | 'env' | 'forge'>, input: {package?: string} = {}): Promise<ReleaseStatusResult> {
   const {flowDir} = await deps.repo()
   const journal = await currentJournal(flowDir)
   const run = journal && journal.command === 'release cut' ? viewRun(journal) : null
-  const ctx = await releaseContext(deps)
+  const pkg = input.package ?? (run && typeof run.inputs.package === 'string' ? run.inputs.package : undefined)
+  const ctx = await releaseContext(deps, pkg === undefined ? {} : {package: pkg})
   const tag = run ? String(run.inputs.tag ?? '') || null : ctx.lastTag?.name ?? null
   let state: ReleaseStatusResult['state'] = null
   if (tag) {

@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import {commitBump, parseCommit} from './commits.js'
-import {parseLog} from './history.js'
+import {logArgs, parseLog} from './history.js'
+import {FlowConfigSchema} from '../config/schema.js'
+import {findPackage, releasePackages} from './context.js'
 import {buildNotes, changelogHasVersion, prependChangelog, renderNotes} from './notes.js'
 import {tagPattern} from './tags.js'
 import {maintenanceRange, nextVersion} from './version.js'
@@ -85,6 +87,44 @@ describe('tags', () => {
     expect(t.parse('1.2.3')).toBeUndefined()
     expect(t.parse('v1.2')).toBeUndefined()
     expect(tagPattern('release-{version}-final').parse('release-2.0.0-final')).toBe('2.0.0')
+  })
+
+  it('package patterns: a@ never takes b@ (or a-b@), v{version} and {name}@{version} never take each other', () => {
+    const a = tagPattern('{name}@{version}', 'a')
+    const b = tagPattern('{name}@{version}', 'b')
+    const root = tagPattern('v{version}')
+    expect(a.format('1.0.0')).toBe('a@1.0.0')
+    expect(tagPattern('{package}/v{version}', '@scope/web').format('2.0.0')).toBe('@scope/web/v2.0.0')
+    expect([a.parse('a@1.0.0'), a.parse('b@2.0.0'), a.parse('a-b@1.0.0'), a.parse('v1.0.0')]).toEqual(['1.0.0', undefined, undefined, undefined])
+    expect([b.parse('b@2.0.0'), b.parse('a@1.0.0')]).toEqual(['2.0.0', undefined])
+    expect([root.parse('a@1.0.0'), root.parse('v1.0.0')]).toEqual([undefined, '1.0.0'])
+    expect(tagPattern('{name}-{version}', 'a').parse('a-b-1.0.0')).toBeUndefined()
+    expect(() => tagPattern('{name}@{version}')).toThrow(/no package was chosen/)
+  })
+})
+
+describe('release.packages (config)', () => {
+  const parse = (release: unknown) => FlowConfigSchema.safeParse({release})
+  it('fills the defaults: tag {name}@{version} (or release.tag with {name}), changelog <path>/CHANGELOG.md', () => {
+    const config = FlowConfigSchema.parse({release: {packages: {a: {path: './packages/a/'}, b: {path: 'packages/b', tag: 'b-v{version}', changelog: false, bump: []}}}})
+    expect(releasePackages(config.release)).toEqual([
+      {name: 'a', path: 'packages/a', tag: '{name}@{version}', changelog: 'packages/a/CHANGELOG.md'},
+      {name: 'b', path: 'packages/b', tag: 'b-v{version}', changelog: false, bump: []},
+    ])
+    const shared = FlowConfigSchema.parse({release: {tag: '{name}/v{version}', packages: {a: {path: 'a'}}}})
+    expect(releasePackages(shared.release)[0]!.tag).toBe('{name}/v{version}')
+    expect(() => findPackage(config.release, 'c')).toThrow(/No package c.*/)
+  })
+  it('refuses a {name} tag without packages, two packages sharing tags or a path, a path outside', () => {
+    expect(parse({tag: '{name}@{version}'}).success).toBe(false)
+    expect(parse({packages: {a: {path: 'a', tag: 'x{version}'}, b: {path: 'b', tag: 'x{version}'}}}).success).toBe(false)
+    expect(parse({packages: {a: {path: 'a'}, b: {path: './a/'}}}).success).toBe(false)
+    expect(parse({packages: {a: {path: '../a'}}}).success).toBe(false)
+    expect(parse({packages: {a: {path: 'a', tag: '{nom}@{version}'}}}).success).toBe(false)
+    expect(parse({packages: {a: {path: 'a'}, b: {path: 'b'}}}).success).toBe(true)
+  })
+  it('logArgs limits the one git log to the package path', () => {
+    expect(logArgs(['v1..HEAD'], ['packages/a']).slice(-3)).toEqual(['v1..HEAD', '--', 'packages/a'])
   })
 })
 

@@ -12,13 +12,13 @@ export interface TagPattern {
   parse(tag: string): string | undefined
 }
 
-/** Compiles a tag pattern with a `{version}` placeholder (and, for one package, `{package}`). */
+/** Compiles a tag pattern with a `{version}` placeholder (and, for a monorepo package, `{name}` or `{package}`). */
 export function tagPattern(pattern: string, pkg?: string): TagPattern {
   if (!pattern.includes('{version}')) throw new FlowError('CONFIG_INVALID', `release.tag "${pattern}" has no {version}`, {hint: 'Use a pattern such as v{version}.'})
-  if (pattern.includes('{package}') && pkg === undefined) {
-    throw new FlowError('CONFIG_INVALID', `release.tag "${pattern}" names {package}, but release.packages is not supported yet`, {hint: 'Use a pattern such as v{version}.'})
+  if (/\{(name|package)\}/.test(pattern) && pkg === undefined) {
+    throw new FlowError('CONFIG_INVALID', `release.tag "${pattern}" names the package, but no package was chosen`, {hint: 'Define release.packages and pass --package NAME, or use a pattern such as v{version}.'})
   }
-  const filled = pkg === undefined ? pattern : pattern.replaceAll('{package}', pkg)
+  const filled = pkg === undefined ? pattern : pattern.replaceAll('{package}', pkg).replaceAll('{name}', pkg)
   const [before, after] = filled.split('{version}') as [string, string]
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   const regex = new RegExp(`^${escape(before)}${SEMVER}${escape(after)}$`)

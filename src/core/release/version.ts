@@ -37,6 +37,16 @@ export function maintenanceRange(branch: string): {range: string; label: string}
   return undefined
 }
 
+/**
+ * No commit since the last release asks for one. Not a failure: `flow release plan` and `cut` report it and
+ * exit 0 ("nothing to do"); it is an error only to code that needs a version.
+ */
+export class NothingToRelease extends FlowError {
+  constructor(message: string) {
+    super('POLICY_BLOCKED', message, {hint: 'Conventional commits (feat:, fix:, ...) or a Flow-Change trailer make a release; or pass --version.'})
+  }
+}
+
 /** What nextVersion needs to know. */
 export interface NextVersionInput {
   /** The last stable release reachable from HEAD (undefined: none yet). */
@@ -84,9 +94,7 @@ export function nextVersion(input: NextVersionInput): NextVersion {
       reason = 'first release'
     } else {
       if (!bump) {
-        throw new FlowError('POLICY_BLOCKED', `Nothing to release: no releasable commit since ${input.lastStable}`, {
-          hint: 'Conventional commits (feat:, fix:, ...) or a Flow-Change trailer make a release; or pass --version.',
-        })
+        throw new NothingToRelease(`Nothing to release: no releasable commit since ${input.lastStable}`)
       }
       version = applyBump(input.lastStable, bump)
       reason = `${bump} bump from ${input.lastStable}${semver.major(input.lastStable) === 0 && bump === 'major' ? ' (0.x: breaking changes bump the minor)' : ''}`
