@@ -1,4 +1,5 @@
-// Builds dist/ with tsc, then the oclif manifest and flow.schema.json from the built code.
+// Builds dist/ with tsc, then the oclif manifest, flow.schema.json and the defaults of an absent flow.yml
+// (dist/core/config/defaults.json: flow without a flow.yml then never loads zod) from the built code.
 import {execFileSync} from 'node:child_process'
 import {existsSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
@@ -16,3 +17,5 @@ if (existsSync(schemaModule)) {
   const {flowJsonSchema} = await import(schemaModule)
   writeFileSync(join(root, 'flow.schema.json'), `${JSON.stringify(flowJsonSchema(), null, 2)}\n`)
 }
+const {defaultConfig} = await import(join(root, 'dist', 'core', 'config', 'schema.js'))
+writeFileSync(join(root, 'dist', 'core', 'config', 'defaults.json'), `${JSON.stringify(defaultConfig())}\n`)

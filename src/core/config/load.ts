@@ -84,12 +84,22 @@ export async function loadConfigFile(path: string, cwd: string): Promise<LoadedC
   return {path, config}
 }
 
+/** Where the build writes `defaultConfig()` as JSON (next to the built load.js). */
+export const DEFAULTS_FILE = 'defaults.json'
+
+/** The config without a file: the build's precomputed defaults (no zod to load), else `defaultConfig()`. */
+export async function absentConfigDefaults(url: URL = new URL(DEFAULTS_FILE, import.meta.url)): Promise<FlowConfig> {
+  try {
+    return JSON.parse(await readFile(url, 'utf8')) as FlowConfig
+  } catch {
+    const {defaultConfig} = await import('./schema.js')
+    return defaultConfig()
+  }
+}
+
 /** Finds, parses and validates flow.yml; without one, the defaults (so every command works on a fresh clone). */
 export async function loadConfig(git: Git, cwd: string): Promise<LoadedConfig> {
   const path = await findConfigFile(git, cwd)
-  if (!path) {
-    const {defaultConfig} = await import('./schema.js')
-    return {path: undefined, config: defaultConfig()}
-  }
+  if (!path) return {path: undefined, config: await absentConfigDefaults()}
   return loadConfigFile(path, cwd)
 }
