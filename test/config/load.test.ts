@@ -2,7 +2,9 @@ import {mkdirSync, realpathSync, writeFileSync, mkdtempSync, rmSync} from 'node:
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
-import {findConfigFile, loadConfig} from '../../src/core/config/load.js'
+import {absentConfigDefaults, findConfigFile, loadConfig} from '../../src/core/config/load.js'
+import {defaultConfig} from '../../src/core/config/schema.js'
+import {pathToFileURL} from 'node:url'
 import {isFlowError} from '../../src/core/errors.js'
 import {GitCli} from '../../src/providers/git-cli.js'
 import {tempRepo} from '../helpers/temp-repo.js'
@@ -67,5 +69,18 @@ describe('loadConfig', () => {
     expect(error.message).toBe('flow.yml:2:10 review.merge: expected one of squash, rebase, merge, found "sqaush" (did you mean squash?) (and 1 more)')
     expect(error.hint).toBe('Run flow config validate to see every problem.')
     expect((error.details as {problems: unknown[]}).problems).toHaveLength(2)
+  })
+})
+
+describe('absentConfigDefaults', () => {
+  test('reads the precomputed JSON when it is there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-defaults-'))
+    writeFileSync(join(dir, 'defaults.json'), JSON.stringify({marker: true}))
+    expect(await absentConfigDefaults(pathToFileURL(join(dir, 'defaults.json')))).toEqual({marker: true})
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  test('falls back to defaultConfig() when the file is missing', async () => {
+    expect(await absentConfigDefaults(pathToFileURL('/nonexistent/defaults.json'))).toStrictEqual(defaultConfig())
   })
 })

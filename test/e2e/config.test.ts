@@ -134,3 +134,17 @@ describe('flow config schema', () => {
     expect(json.json).toEqual(schema)
   })
 })
+
+describe('the built defaults of an absent flow.yml', () => {
+  test('dist/core/config/defaults.json is exactly defaultConfig(), and flow config show without a file prints it', async () => {
+    const {defaultConfig} = await import('../../src/core/config/schema.js')
+    const built = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'dist', 'core', 'config', 'defaults.json'), 'utf8'))
+    // Equal up to keys whose value is undefined (metrics.production): JSON drops them, and flow reads them only as values.
+    expect(built).toEqual(defaultConfig())
+    expect(built).toStrictEqual(JSON.parse(JSON.stringify(defaultConfig())))
+    const repo = tempRepo()
+    const shown = await runFlow(['config', 'show', '--json'], {cwd: repo.dir, env: repo.env})
+    expect(shown.exitCode).toBe(0)
+    expect(JSON.stringify(shown.json)).toContain(JSON.stringify(defaultConfig().branches))
+  })
+})
