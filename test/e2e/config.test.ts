@@ -148,3 +148,19 @@ describe('the built defaults of an absent flow.yml', () => {
     expect(JSON.stringify(shown.json)).toContain(JSON.stringify(defaultConfig().branches))
   })
 })
+
+describe('the validated-config cache (binary)', () => {
+  test('a second run reuses the validated flow.yml; an edit, valid or not, is seen at once', async () => {
+    const repo = tempRepo()
+    repo.write('flow.yml', 'branches: {main: trunk}\n')
+    const first = await runFlow(['config', 'show', '--json'], {cwd: repo.dir, env: repo.env})
+    expect(first.json.config.branches.main).toBe('trunk')
+    expect(readFileSync(join(repo.dir, '.git', 'flow', 'cache', 'config-cache.json'), 'utf8')).toContain('"trunk"')
+    const again = await runFlow(['config', 'show', '--json'], {cwd: repo.dir, env: repo.env})
+    expect(again.json).toEqual(first.json)
+    repo.write('flow.yml', 'branches: {main: develop}\n')
+    expect((await runFlow(['config', 'show', '--json'], {cwd: repo.dir, env: repo.env})).json.config.branches.main).toBe('develop')
+    repo.write('flow.yml', 'branches: {mian: develop}\n')
+    expect((await runFlow(['config', 'show'], {cwd: repo.dir, env: repo.env})).exitCode).toBe(3)
+  })
+})

@@ -17,6 +17,10 @@ stages:
   submit: [quick, slow, broken, later]
 `
 
+const ESC = '\u001B'
+/** A cursor-up sequence (the block redrawn in place). */
+const CURSOR_UP = new RegExp(`${ESC}\\[\\d+A`)
+
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
 
 /** The screen a terminal shows after the output: handles \r, \n (as a tty does), cursor up, erase line / below; drops colours and modes. */
@@ -24,7 +28,7 @@ function screen(output: string): string[] {
   const rows: string[] = ['']
   let row = 0
   let col = 0
-  const re = /\u001B\[([?\d;]*)([A-Za-z])|\r|\n|[^\u001B\r\n]+/gu
+  const re = new RegExp(`${ESC}\\[([?\\d;]*)([A-Za-z])|\\r|\\n|[^${ESC}\\r\\n]+`, 'gu')
   for (const [token, params, command] of output.matchAll(re)) {
     if (token === '\r') col = 0
     else if (token === '\n') {
@@ -67,7 +71,7 @@ describe.skipIf(!hasScript)('flow gates run on a terminal (script pseudo-TTY; sk
     const {status, output} = run({})
     expect(status).toBe(5)
     // redrawn: the cursor moved up, a running gate showed its seconds; coloured; the cursor hidden then shown again
-    expect(output).toMatch(/\u001B\[\d+A/)
+    expect(output).toMatch(CURSOR_UP)
     expect(output).toContain('running 1s')
     expect(output).toContain('\u001B[32m')
     expect(output.indexOf('\u001B[?25l')).toBeLessThan(output.lastIndexOf('\u001B[?25h'))
@@ -100,13 +104,13 @@ describe.skipIf(!hasScript)('flow gates run on a terminal (script pseudo-TTY; sk
     const {status, output} = run({CI: 'true'})
     expect(status).toBe(5)
     expect(output).toContain('▸ slow started')
-    expect(output).not.toMatch(/\u001B\[\d+A/)
+    expect(output).not.toMatch(CURSOR_UP)
   })
 
   test('--json on a terminal: plain progress on stderr, the document on stdout', () => {
     const {output} = run({}, 'gates run --only quick --json')
     expect(output).toContain('▸ quick started')
-    expect(output).not.toMatch(/\u001B\[\d+A/)
+    expect(output).not.toMatch(CURSOR_UP)
     expect(output).toContain('"ok": true')
   })
 })
