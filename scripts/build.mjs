@@ -1,6 +1,9 @@
-// Builds dist/ with tsc, then the oclif manifest and flow.schema.json from the built code.
+// Builds dist/ with tsc, then the oclif manifest, flow.schema.json and the defaults of an absent flow.yml
+// (dist/core/config/defaults.json: flow without a flow.yml then never loads zod) from the built code, and
+// dist/core/config/stamp.txt, a hash of the built code that validates flow.yml (the key of the validated-config cache).
 import {execFileSync} from 'node:child_process'
-import {existsSync, rmSync, writeFileSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {existsSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -16,3 +19,10 @@ if (existsSync(schemaModule)) {
   const {flowJsonSchema} = await import(schemaModule)
   writeFileSync(join(root, 'flow.schema.json'), `${JSON.stringify(flowJsonSchema(), null, 2)}\n`)
 }
+const {defaultConfig} = await import(join(root, 'dist', 'core', 'config', 'schema.js'))
+writeFileSync(join(root, 'dist', 'core', 'config', 'defaults.json'), `${JSON.stringify(defaultConfig())}\n`)
+const configDir = join(root, 'dist', 'core', 'config')
+const stamp = createHash('sha256')
+for (const name of readdirSync(configDir).filter((n) => n.endsWith('.js')).sort()) stamp.update(name).update(readFileSync(join(configDir, name)))
+for (const pkg of ['package.json', 'node_modules/zod/package.json', 'node_modules/yaml/package.json']) stamp.update(readFileSync(join(root, pkg)))
+writeFileSync(join(configDir, 'stamp.txt'), `${stamp.digest('hex')}\n`)

@@ -1,8 +1,10 @@
-import {mkdirSync, realpathSync, writeFileSync, mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
-import {findConfigFile, loadConfig} from '../../src/core/config/load.js'
+import {absentConfigDefaults, findConfigFile, loadConfig, loadConfigFile} from '../../src/core/config/load.js'
+import {defaultConfig} from '../../src/core/config/schema.js'
+import {pathToFileURL} from 'node:url'
 import {isFlowError} from '../../src/core/errors.js'
 import {GitCli} from '../../src/providers/git-cli.js'
 import {tempRepo} from '../helpers/temp-repo.js'
@@ -67,5 +69,64 @@ describe('loadConfig', () => {
     expect(error.message).toBe('flow.yml:2:10 review.merge: expected one of squash, rebase, merge, found "sqaush" (did you mean squash?) (and 1 more)')
     expect(error.hint).toBe('Run flow config validate to see every problem.')
     expect((error.details as {problems: unknown[]}).problems).toHaveLength(2)
+  })
+})
+
+describe('absentConfigDefaults', () => {
+  test('reads the precomputed JSON when it is there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-defaults-'))
+    writeFileSync(join(dir, 'defaults.json'), JSON.stringify({marker: true}))
+    expect(await absentConfigDefaults(pathToFileURL(join(dir, 'defaults.json')))).toEqual({marker: true})
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  test('falls back to defaultConfig() when the file is missing', async () => {
+    expect(await absentConfigDefaults(pathToFileURL('/nonexistent/defaults.json'))).toStrictEqual(defaultConfig())
+  })
+})
+
+describe('loadConfigFile with the validated-config cache', () => {
+  const setup = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-config-cache-'))
+    writeFileSync(join(dir, 'stamp.txt'), 'build-1\n')
+    writeFileSync(join(dir, 'flow.yml'), 'branches: {main: trunk}\n')
+    const cache = {stampUrl: pathToFileURL(join(dir, 'stamp.txt')), dir: join(dir, 'cache')}
+    return {dir, cache, file: join(dir, 'cache', 'config-cache.json')}
+  }
+
+  test('a valid file is validated once, then read back from the cache (same config)', async () => {
+    const {dir, cache, file} = setup()
+    const first = await loadConfigFile(join(dir, 'flow.yml'), dir, cache)
+    expect(first.config.branches.main).toBe('trunk')
+    expect(existsSync(file)).toBe(true)
+    const second = await loadConfigFile(join(dir, 'flow.yml'), dir, cache)
+    expect(second).toEqual(first)
+    // the second load came from the cache: a marker put there is what it returns
+    const cached = JSON.parse(readFileSync(file, 'utf8'))
+    cached.config.branches.main = 'from-cache'
+    writeFileSync(file, JSON.stringify(cached))
+    expect((await loadConfigFile(join(dir, 'flow.yml'), dir, cache)).config.branches.main).toBe('from-cache')
+  })
+
+  test('an edited file or another build validates again', async () => {
+    const {dir, cache} = setup()
+    await loadConfigFile(join(dir, 'flow.yml'), dir, cache)
+    writeFileSync(join(dir, 'flow.yml'), 'branches: {main: develop}\n')
+    expect((await loadConfigFile(join(dir, 'flow.yml'), dir, cache)).config.branches.main).toBe('develop')
+    writeFileSync(join(dir, 'stamp.txt'), 'build-2\n')
+    const file = join(dir, 'cache', 'config-cache.json')
+    const before = JSON.parse(readFileSync(file, 'utf8')).key
+    await loadConfigFile(join(dir, 'flow.yml'), dir, cache)
+    expect(JSON.parse(readFileSync(file, 'utf8')).key).not.toBe(before)
+  })
+
+  test('an invalid file always fails and is never cached; without a build stamp nothing is cached', async () => {
+    const {dir, cache, file} = setup()
+    writeFileSync(join(dir, 'flow.yml'), 'branches: {mian: trunk}\n')
+    for (let i = 0; i < 2; i++) await expect(loadConfigFile(join(dir, 'flow.yml'), dir, cache)).rejects.toMatchObject({code: 'CONFIG_INVALID'})
+    expect(existsSync(file)).toBe(false)
+    writeFileSync(join(dir, 'flow.yml'), 'branches: {main: trunk}\n')
+    await loadConfigFile(join(dir, 'flow.yml'), dir, {...cache, stampUrl: pathToFileURL(join(dir, 'none.txt'))})
+    expect(existsSync(file)).toBe(false)
   })
 })

@@ -134,3 +134,33 @@ describe('flow config schema', () => {
     expect(json.json).toEqual(schema)
   })
 })
+
+describe('the built defaults of an absent flow.yml', () => {
+  test('dist/core/config/defaults.json is exactly defaultConfig(), and flow config show without a file prints it', async () => {
+    const {defaultConfig} = await import('../../src/core/config/schema.js')
+    const built = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'dist', 'core', 'config', 'defaults.json'), 'utf8'))
+    // Equal up to keys whose value is undefined (metrics.production): JSON drops them, and flow reads them only as values.
+    expect(built).toEqual(defaultConfig())
+    expect(built).toStrictEqual(JSON.parse(JSON.stringify(defaultConfig())))
+    const repo = tempRepo()
+    const shown = await runFlow(['config', 'show', '--json'], {cwd: repo.dir, env: repo.env})
+    expect(shown.exitCode).toBe(0)
+    expect(JSON.stringify(shown.json)).toContain(JSON.stringify(defaultConfig().branches))
+  })
+})
+
+describe('the validated-config cache (binary)', () => {
+  test('a second run reuses the validated flow.yml; an edit, valid or not, is seen at once', async () => {
+    const repo = tempRepo()
+    repo.write('flow.yml', 'branches: {main: trunk}\n')
+    const first = await runFlow(['config', 'show', '--json'], {cwd: repo.dir, env: repo.env})
+    expect(first.json.config.branches.main).toBe('trunk')
+    expect(readFileSync(join(repo.dir, '.git', 'flow', 'cache', 'config-cache.json'), 'utf8')).toContain('"trunk"')
+    const again = await runFlow(['config', 'show', '--json'], {cwd: repo.dir, env: repo.env})
+    expect(again.json).toEqual(first.json)
+    repo.write('flow.yml', 'branches: {main: develop}\n')
+    expect((await runFlow(['config', 'show', '--json'], {cwd: repo.dir, env: repo.env})).json.config.branches.main).toBe('develop')
+    repo.write('flow.yml', 'branches: {mian: develop}\n')
+    expect((await runFlow(['config', 'show'], {cwd: repo.dir, env: repo.env})).exitCode).toBe(3)
+  })
+})

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {resolve} from 'node:path'
 import {FlowCommand} from '../../cli/flow-command.js'
+import {startLiveProgress} from '../../cli/live-progress.js'
 import {FlowError} from '../../core/errors.js'
 import {publishGateReports} from '../../core/gates/publish.js'
 import {summaryTable} from '../../core/gates/report.js'
@@ -11,6 +12,7 @@ export default class GatesRunCommand extends FlowCommand<typeof GatesRunCommand>
   static override description = `Gates run as a graph: a gate starts when the gates it needs have passed, up to --concurrency at a time.
 Each gate's output goes to a log under the git directory (flow/gates/GATE.log); a failed gate's last lines are shown.
 A gate with inputs is skipped (cached) when its definition and the content of its input files match an earlier green run.
+On a terminal (stderr a TTY, CI unset, no --json) a live block shows each gate waiting, running or done; otherwise plain lines.
 Exits 5 when a required gate fails; optional gates are reported but never block.`
 
   static override examples = [
@@ -35,7 +37,9 @@ Exits 5 when a required gate fails; optional gates are reported but never block.
   async run(): Promise<GatesRun> {
     const deps = await this.deps()
     const f = this.flags
-    const run = await runGates(deps, {stage: this.args.stage, only: f.only, concurrency: f.concurrency, failFast: f['fail-fast'], noCache: f['no-cache'], base: f.base, messageFile: f['message-file'] && resolve(deps.cwd, f['message-file'])})
+    const live = startLiveProgress({json: this.jsonEnabled(), env: process.env})
+    const run = await runGates(deps, {stage: this.args.stage, only: f.only, concurrency: f.concurrency, failFast: f['fail-fast'], noCache: f['no-cache'], base: f.base, messageFile: f['message-file'] && resolve(deps.cwd, f['message-file']), onEvent: live?.onEvent}).finally(() => live?.stop())
+    live?.stop(run)
     await publishGateReports(deps, run, {junit: f.junit, write: (line) => process.stdout.write(`${line}\n`)})
     for (const line of summaryTable(run)) this.log(line)
     if (!run.ok) {

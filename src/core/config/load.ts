@@ -1,9 +1,10 @@
-import {readFile, stat} from 'node:fs/promises'
+import {createHash} from 'node:crypto'
+import {mkdir, readFile, rename, stat, writeFile} from 'node:fs/promises'
 import {dirname, join, relative, resolve, sep} from 'node:path'
 import {FlowError, isFlowError} from '../errors.js'
 import type {Git} from '../ports.js'
-import {resolveRepo} from '../repo.js'
-import {formatProblem, type ConfigProblem} from './problems.js'
+import {resolveRepo, type RepoInfo} from '../repo.js'
+import {formatProblem, type ConfigProblem} from './problem.js'
 import type {FlowConfig} from './schema.js'
 
 /** The names flow.yml may have, in the order they are looked for in each directory. */
@@ -33,19 +34,20 @@ export async function configFileIn(dir: string): Promise<string | undefined> {
   return undefined
 }
 
-/** The top directory to search: the repository root, or cwd itself outside a repository. */
-async function searchTop(git: Git, cwd: string): Promise<string> {
+/** The repository, or undefined outside one. */
+async function repoOrNone(git: Git): Promise<RepoInfo | undefined> {
   try {
-    return (await resolveRepo(git)).root
+    return await resolveRepo(git)
   } catch (error) {
-    if (isFlowError(error) && error.code === 'NOT_A_REPOSITORY') return cwd
+    if (isFlowError(error) && error.code === 'NOT_A_REPOSITORY') return undefined
     throw error
   }
 }
 
 /** Finds flow.yml (or flow.yaml, .flow.yml) from cwd up to the repository root. */
-export async function findConfigFile(git: Git, cwd: string): Promise<string | undefined> {
-  const top = resolve(await searchTop(git, cwd))
+export async function findConfigFile(git: Git, cwd: string, repo?: RepoInfo): Promise<string | undefined> {
+  // The top directory to search: the repository root, or cwd itself outside a repository.
+  const top = resolve((repo ?? (await repoOrNone(git)))?.root ?? cwd)
   let dir = resolve(cwd)
   const inside = dir === top || dir.startsWith(top + sep)
   for (;;) {
@@ -74,22 +76,76 @@ export function invalidConfigError(problems: ConfigProblem[]): FlowError {
   })
 }
 
-/** Reads and validates one config file; throws CONFIG_INVALID with every problem. */
-export async function loadConfigFile(path: string, cwd: string): Promise<LoadedConfig> {
+/** Where the build writes a hash of the built config code (next to the built load.js); without it nothing is cached. */
+export const STAMP_FILE = 'stamp.txt'
+
+/** Where a validated config is kept for reuse: the build's stamp and the directory of the cache file. */
+export interface ValidatedCache {
+  stampUrl: URL
+  dir: string
+}
+
+/** The cache key of a config text: the text and the code that validates it (the build stamp). */
+async function cacheKey(text: string, stampUrl: URL): Promise<string | undefined> {
+  try {
+    const stamp = await readFile(stampUrl, 'utf8')
+    return createHash('sha256').update(stamp).update('\0').update(text).digest('hex')
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Reads and validates one config file; throws CONFIG_INVALID with every problem. A valid text is kept (as JSON,
+ * keyed by the text and the build) in `cache.dir`, so the next run with the same flow.yml loads neither yaml nor zod.
+ */
+export async function loadConfigFile(path: string, cwd: string, cache?: ValidatedCache): Promise<LoadedConfig> {
   const text = await readFile(path, 'utf8')
+  const key = cache ? await cacheKey(text, cache.stampUrl) : undefined
+  const file = cache && join(cache.dir, 'config-cache.json')
+  if (key && file) {
+    try {
+      const cached = JSON.parse(await readFile(file, 'utf8')) as {key: string; config: FlowConfig}
+      if (cached.key === key) return {path, config: cached.config}
+    } catch {
+      // no cache yet, or unreadable: validate
+    }
+  }
   // zod is loaded only when something is validated, so importing this module stays cheap.
   const {parseConfigText} = await import('./validate.js')
   const {problems, config} = parseConfigText(text, displayName(path, cwd))
   if (!config) throw invalidConfigError(problems)
+  if (key && file && cache) {
+    try {
+      // Written whole then renamed, so a parallel run never reads half a file.
+      await mkdir(cache.dir, {recursive: true})
+      const tmp = `${file}.${process.pid}.tmp`
+      await writeFile(tmp, JSON.stringify({key, config}))
+      await rename(tmp, file)
+    } catch {
+      // a read-only git dir only costs the next run the validation
+    }
+  }
   return {path, config}
+}
+
+/** Where the build writes `defaultConfig()` as JSON (next to the built load.js). */
+export const DEFAULTS_FILE = 'defaults.json'
+
+/** The config without a file: the build's precomputed defaults (no zod to load), else `defaultConfig()`. */
+export async function absentConfigDefaults(url: URL = new URL(DEFAULTS_FILE, import.meta.url)): Promise<FlowConfig> {
+  try {
+    return JSON.parse(await readFile(url, 'utf8')) as FlowConfig
+  } catch {
+    const {defaultConfig} = await import('./schema.js')
+    return defaultConfig()
+  }
 }
 
 /** Finds, parses and validates flow.yml; without one, the defaults (so every command works on a fresh clone). */
 export async function loadConfig(git: Git, cwd: string): Promise<LoadedConfig> {
-  const path = await findConfigFile(git, cwd)
-  if (!path) {
-    const {defaultConfig} = await import('./schema.js')
-    return {path: undefined, config: defaultConfig()}
-  }
-  return loadConfigFile(path, cwd)
+  const repo = await repoOrNone(git)
+  const path = await findConfigFile(git, cwd, repo)
+  if (!path) return {path: undefined, config: await absentConfigDefaults()}
+  return loadConfigFile(path, cwd, repo && {stampUrl: new URL(STAMP_FILE, import.meta.url), dir: join(repo.flowDir, 'cache')})
 }

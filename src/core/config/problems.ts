@@ -1,24 +1,9 @@
 import {isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node} from 'yaml'
+import type {ConfigProblem} from './problem.js'
 import type {FlowIssueParams} from './schema.js'
 
-/** One thing wrong with flow.yml, located in the file. */
-export interface ConfigProblem {
-  file: string
-  /** 1-based line of the offending key or value. */
-  line: number
-  /** 1-based column of the offending key or value. */
-  column: number
-  /** Dotted path of the setting, e.g. `environments.production.health.interval` (`stages.submit[2]` for list items). */
-  path: string
-  /** The problem in words, without the location. */
-  message: string
-  /** What flow expected there, in words. */
-  expected: string
-  /** What the file holds there, in words. */
-  found: string
-  /** The likely intended key or value, for "did you mean". */
-  suggestion?: string
-}
+// The problem type and its one-line form live apart from the YAML code, so loading a config does not load yaml.
+export {formatProblem, type ConfigProblem} from './problem.js'
 
 /** A problem before it is placed in the file. */
 export interface UnplacedProblem {
@@ -219,13 +204,6 @@ export function formatPath(path: ReadonlyArray<string | number>): string {
   let text = ''
   for (const seg of path) text += typeof seg === 'number' ? `[${seg}]` : text === '' ? seg : `.${seg}`
   return text
-}
-
-/** One problem as the line `flow config validate` prints. */
-export function formatProblem(problem: ConfigProblem): string {
-  const where = `${problem.file}:${problem.line}:${problem.column}`
-  const suggestion = problem.suggestion ? ` (did you mean ${problem.suggestion}?)` : ''
-  return `${where} ${problem.path ? `${problem.path}: ` : ''}${problem.message}${suggestion}`
 }
 
 function keyText(node: unknown): string | undefined {

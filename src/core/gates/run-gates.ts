@@ -9,6 +9,7 @@ import {redact} from '../redact.js'
 import {resolveBase, runBuiltin} from './builtins.js'
 import {gateCacheKey, hashInputFiles, matchInputs, readCache, writeCache} from './cache.js'
 import {planGates} from './plan.js'
+import {plainProgress, type GateEvent} from './progress.js'
 
 /** How a gate ended. */
 export type GateStatus = 'passed' | 'failed' | 'cached' | 'skipped' | 'cancelled'
@@ -55,6 +56,8 @@ export interface RunGatesInput {
   base?: string
   /** A commit message file for conventional-commits (the commit-msg hook). */
   messageFile?: string
+  /** Told as gates start and finish (e.g. a live display); default: plain progress lines on the reporter. */
+  onEvent?: (event: GateEvent) => void
 }
 
 /** Lines of a failed gate's output shown on the terminal. */
@@ -113,19 +116,12 @@ export async function runGates(deps: Pick<Deps, 'git' | 'shell' | 'reporter' | '
   }
   const logOf = (name: string) => join(gatesDir, `${gateFileName(name)}.log`)
 
+  const emit = input.onEvent ?? plainProgress(deps.reporter)
+  emit({type: 'planned', gates: plan.order.map((n) => ({name: n, optional: (gates[n] as GateConfig).optional}))})
+
   const finish = (result: GateResult) => {
     results.set(result.name, result)
-    const label = result.optional ? ' (optional)' : ''
-    const time = formatDuration(result.durationMs)
-    if (result.status === 'passed') deps.reporter.progress(`✓ ${result.name} passed in ${time}`)
-    else if (result.status === 'cached') deps.reporter.progress(`● ${result.name} cached (inputs unchanged since a green run)`)
-    else if (result.status === 'skipped') deps.reporter.progress(`- ${result.name} skipped: ${result.reason}`)
-    else if (result.status === 'cancelled') deps.reporter.progress(`- ${result.name} cancelled: ${result.reason}`)
-    else {
-      deps.reporter.progress(`✗ ${result.name}${label} failed in ${time}: ${result.reason}`)
-      for (const line of result.tail ?? []) deps.reporter.progress(`  │ ${line}`)
-      deps.reporter.progress(`  └ full log: ${result.log}`)
-    }
+    emit({type: 'finished', result})
     if (result.status === 'failed' && !result.optional && input.failFast && !stopping) {
       stopping = true
       abort.abort()
@@ -141,8 +137,8 @@ export async function runGates(deps: Pick<Deps, 'git' | 'shell' | 'reporter' | '
       finish({name, status: 'cached', optional: gate.optional, durationMs: 0, log, cacheKey})
       return
     }
-    deps.reporter.progress(`▸ ${name} started`)
     const t0 = Date.now()
+    emit({type: 'started', name, at: t0})
     let ok: boolean
     let text: string
     let exitCode: number | undefined
