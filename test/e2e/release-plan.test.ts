@@ -2,28 +2,16 @@ import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 import {runFlow} from '../helpers/e2e.js'
-import type {FakeGitHubServer} from '../helpers/fake-github/index.js'
-import {fakeGitHubPerTest, originOnGitHub} from '../helpers/github-e2e.js'
+import {fakeGitHubPerTest, githubEnv, taggedHistory} from '../helpers/github-e2e.js'
 import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
 
 const fakeGitHub = fakeGitHubPerTest()
 
 const flow = (repo: TempRepo, env: Record<string, string>, ...args: string[]) => runFlow(args, {cwd: repo.dir, env})
 
-/** A repo tagged v{version} on its first commit, then the given commits; origin is a local bare repo. */
-function history(version: string, ...subjects: string[]): TempRepo {
-  const repo = tempRepo()
-  repo.git('tag', '-a', `v${version}`, '-m', `v${version}`)
-  repo.git('push', '-q', 'origin', 'main', `v${version}`)
-  for (const s of subjects) repo.commit(s)
-  return repo
-}
+const history = taggedHistory
 
-/** The same repo seen as github.com/octo/hello: git redirected to the bare origin, the API to the fake. */
-function onGitHub(repo: TempRepo, api: FakeGitHubServer): Record<string, string> {
-  originOnGitHub(repo)
-  return {...repo.env, GH_TOKEN: 'ghp_release_test_token_123456', GITHUB_API_URL: api.url}
-}
+const onGitHub = githubEnv
 
 /** bench/make-history (a copy of ../shared/bench/make-history kept in the repository, so a bare clone has it). */
 function makeHistory(): string {

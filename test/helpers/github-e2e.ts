@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {afterEach, beforeAll} from 'vitest'
 import {startFakeGitHubServer, type FakeGitHubServer} from './fake-github/index.js'
 import {githubSpec} from './fake-github/spec.js'
-import type {TempRepo} from './temp-repo.js'
+import {tempRepo, type TempRepo} from './temp-repo.js'
 
 /**
  * Fake GitHub servers for the tests of one file: the spec is loaded once, and after each test every request and
@@ -39,4 +39,19 @@ export function originOnGitHub(repo: TempRepo): void {
   repo.git('remote', 'set-url', 'origin', 'https://github.com/octo/hello.git')
   Object.assign(repo.env, {GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.${repo.origin}.insteadOf`, GIT_CONFIG_VALUE_0: 'https://github.com/octo/hello.git'})
   loggedOutGh(repo)
+}
+
+/** A repo tagged v{version} (annotated) on its first commit, pushed, then the given commits on top. */
+export function taggedHistory(version: string, ...subjects: string[]): TempRepo {
+  const repo = tempRepo()
+  repo.git('tag', '-a', `v${version}`, '-m', `v${version}`)
+  repo.git('push', '-q', 'origin', 'main', `v${version}`)
+  for (const s of subjects) repo.commit(s)
+  return repo
+}
+
+/** The environment of a repo seen as github.com/octo/hello: git redirected to the bare origin, the API to the fake. */
+export function githubEnv(repo: TempRepo, api: FakeGitHubServer, token = 'ghp_release_test_token_123456'): Record<string, string> {
+  originOnGitHub(repo)
+  return {...repo.env, GH_TOKEN: token, GITHUB_API_URL: api.url}
 }
