@@ -4,11 +4,9 @@
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
+import {bin, median, root, writeResult} from './common.mjs'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const bin = join(root, 'bin', 'run.js')
 const runs = Number(process.env.BENCH_RUNS ?? 5)
 const repo = mkdtempSync(join(tmpdir(), 'flow-bench-gates-'))
 const git = (...args) => execFileSync('git', args, {cwd: repo, stdio: 'ignore'})
@@ -28,10 +26,6 @@ for (let i = 0; i < 200; i++) writeFileSync(join(repo, 'src', `f${i}.txt`), `fil
 git('add', '-A')
 git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'chore: start')
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 const time = (args) => {
   const t = process.hrtime.bigint()
   const r = spawnSync(process.execPath, [bin, ...args], {cwd: repo, encoding: 'utf8'})
@@ -87,6 +81,5 @@ console.log(`${'case'.padEnd(28)} ${'median ms'.padStart(10)} ${'min'.padStart(6
 for (const r of rows) console.log(`${r.case.padEnd(28)} ${String(r.medianMs).padStart(10)} ${String(r.minMs).padStart(6)} ${String(r.maxMs).padStart(6)}`)
 console.log(`binary: parallel / sequential ${ratios.parallelOverSequential}, chain / parallel pair ${ratios.chainOverParallelPair}, cached / first ${ratios.cachedOverFirst} (each includes flow's startup)`)
 console.log(`runner: parallel / sequential ${ratios.runnerParallelOverSequential}, cached / first ${ratios.runnerCachedOverFirst}`)
-mkdirSync(join(root, 'bench', 'out'), {recursive: true})
-writeFileSync(join(root, 'bench', 'out', 'gates.json'), `${JSON.stringify({node: process.version, runs, rows, ratios}, null, 2)}\n`)
+writeResult('gates', {runs, rows, ratios})
 rmSync(repo, {recursive: true, force: true})
