@@ -2,7 +2,9 @@ import {describe, expect, test} from 'vitest'
 import {defaultConfig} from '../../src/core/config/schema.js'
 import {parseGitVersion, runDoctor} from '../../src/core/doctor/run-doctor.js'
 import {runFlow} from '../helpers/e2e.js'
-import {tempRepo} from '../helpers/temp-repo.js'
+import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
+import type {LoadedConfig} from '../../src/core/config/load.js'
+import {FlowError} from '../../src/core/errors.js'
 import {GitCli} from '../../src/providers/git-cli.js'
 import {resolveRepo} from '../../src/core/repo.js'
 import type {ForgeInfo} from '../../src/core/ports.js'
@@ -17,17 +19,14 @@ describe('parseGitVersion', () => {
 
 describe('runDoctor', () => {
   const localForge: ForgeInfo = {kind: 'local', describe: 'local records', tokenSource: 'none', reason: 'no origin remote'}
+  /** runDoctor on a real repo with the local forge and the given config loader (defaults when omitted). */
+  const doctorOn = (repo: TempRepo, config: () => Promise<LoadedConfig> = async () => ({config: defaultConfig()})) => {
+    const git = new GitCli(repo.dir, repo.env)
+    return runDoctor({git, env: repo.env, repo: () => resolveRepo(git), config, forgeInfo: async () => localForge})
+  }
 
   test('a fresh repository: ok, with a warning for the missing flow.yml', async () => {
-    const repo = tempRepo()
-    const git = new GitCli(repo.dir, repo.env)
-    const report = await runDoctor({
-      git,
-      env: repo.env,
-      repo: () => resolveRepo(git),
-      config: async () => ({config: defaultConfig()}),
-      forgeInfo: async () => localForge,
-    })
+    const report = await doctorOn(tempRepo())
     expect(report.ok).toBe(true)
     const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]))
     expect(byId.config).toMatchObject({status: 'warn', fix: expect.stringContaining('flow init')})
@@ -35,17 +34,9 @@ describe('runDoctor', () => {
     expect(byId.forge).toMatchObject({status: 'ok', message: expect.stringContaining('local')})
   })
 
-  test('an invalid flow.yml and hooks that are asked for but missing', async () => {
-    const repo = tempRepo()
-    const git = new GitCli(repo.dir, repo.env)
-    const report = await runDoctor({
-      git,
-      env: repo.env,
-      repo: () => resolveRepo(git),
-      config: async () => {
-        throw Object.assign(new Error('flow.yml:3:1 bad'), {name: 'FlowError', code: 'CONFIG_INVALID', exit: 3})
-      },
-      forgeInfo: async () => localForge,
+  test('an invalid flow.yml is a fail', async () => {
+    const report = await doctorOn(tempRepo(), async () => {
+      throw new FlowError('CONFIG_INVALID', 'flow.yml:3:1 bad')
     })
     expect(report.ok).toBe(false)
     expect(report.checks.find((c) => c.id === 'config')).toMatchObject({status: 'fail', message: 'flow.yml:3:1 bad'})
@@ -54,8 +45,7 @@ describe('runDoctor', () => {
   test('a credential in the remote URL is redacted', async () => {
     const repo = tempRepo()
     repo.git('remote', 'set-url', 'origin', 'https://x-access-token:ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r.git')
-    const git = new GitCli(repo.dir, repo.env)
-    const report = await runDoctor({git, env: repo.env, repo: () => resolveRepo(git), config: async () => ({config: defaultConfig()}), forgeInfo: async () => localForge})
+    const report = await doctorOn(repo)
     const remote = report.checks.find((c) => c.id === 'remote')!
     expect(remote.message).not.toContain('ghp_')
     expect(remote.message).toContain('github.com/o/r.git')
