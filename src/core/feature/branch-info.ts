@@ -72,11 +72,3 @@ export async function readPullRequestTemplate(root: string, configured?: string)
   return undefined
 }
 
-/** The CODEOWNERS file (`.github/`, root, `docs/`), or undefined. */
-export async function readCodeowners(root: string): Promise<string | undefined> {
-  for (const place of ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS']) {
-    const text = await readFile(join(root, place), 'utf8').catch(() => undefined)
-    if (text !== undefined) return text
-  }
-  return undefined
-}

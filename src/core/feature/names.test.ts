@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest'
 import {approvers} from './finish-feature.js'
-import {changeSize, checkName, isConventional, ownersFor, parseCodeowners, pullRequestBody, pullRequestTitle, renderBranchName, slugify, splitReviewers, squashMessage} from './names.js'
+import {changeSize, checkName, isConventional, pullRequestBody, pullRequestTitle, renderBranchName, slugify, splitReviewers, squashMessage} from './names.js'
 
 const commit = (subject: string, body = '') => ({sha: `${subject.length}`.padEnd(40, 'a'), subject, body})
 
@@ -73,26 +73,7 @@ describe('squash message and change size', () => {
   })
 })
 
-describe('CODEOWNERS', () => {
-  const rules = parseCodeowners(`# owners
-*            @everyone
-*.md         @docs-team   # inline comment
-/src/        @octo/core
-src/ui/      @carol
-/build/*.sh  @ops
-docs         @writer
-`)
-
-  test('the last matching rule wins for each file; owners without @, sorted, once', () => {
-    expect(ownersFor(rules, ['src/api.ts'])).toEqual(['octo/core'])
-    expect(ownersFor(rules, ['src/ui/button.ts'])).toEqual(['carol'])
-    expect(ownersFor(rules, ['README.md'])).toEqual(['docs-team'])
-    expect(ownersFor(rules, ['src/README.md'])).toEqual(['octo/core'])
-    expect(ownersFor(rules, ['build/x.sh', 'build/sub/y.sh'])).toEqual(['everyone', 'ops'])
-    expect(ownersFor(rules, ['a/docs/x.txt', 'package.json'])).toEqual(['everyone', 'writer'])
-    expect(ownersFor([], ['x'])).toEqual([])
-  })
-
+describe('reviewers', () => {
   test('reviewers split into users and team slugs', () => {
     expect(splitReviewers(['@alice', 'octo/core', 'bob'])).toEqual({users: ['alice', 'bob'], teams: ['core']})
   })

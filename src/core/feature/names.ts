@@ -1,4 +1,3 @@
-import picomatch from 'picomatch'
 import {FlowError} from '../errors.js'
 
 /** Characters that a shell would interpret; flow never runs names through a shell, but refuses them up front. */
@@ -114,47 +113,6 @@ export function squashMessage(input: {title: string; number: number; commits: Br
   const list = input.commits.map((c) => `* ${c.subject}`).join('\n')
   const trailers = `Flow-Change: ${changeSize(input.commits)}\nFlow-Pull-Request: #${input.number}`
   return `${input.title}\n\n${list ? `${list}\n\n` : ''}${trailers}\n`
-}
-
-/** One CODEOWNERS rule. */
-export interface OwnerRule {
-  pattern: string
-  owners: string[]
-}
-
-/** Parses a CODEOWNERS file (comments and blank lines skipped; `@` kept off owner names). */
-export function parseCodeowners(text: string): OwnerRule[] {
-  const rules: OwnerRule[] = []
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim()
-    if (!line) continue
-    const [pattern, ...owners] = line.split(/\s+/)
-    rules.push({pattern: pattern!, owners: owners.filter((o) => o.startsWith('@')).map((o) => o.slice(1))})
-  }
-  return rules
-}
-
-function ruleMatcher(pattern: string): (path: string) => boolean {
-  let glob = pattern
-  const anchored = glob.startsWith('/')
-  if (anchored) glob = glob.slice(1)
-  if (glob.endsWith('/')) glob = `${glob}**`
-  const rooted = anchored || glob.slice(0, -1).includes('/')
-  const globs = rooted ? [glob, `${glob}/**`] : [`**/${glob}`, `**/${glob}/**`]
-  const match = picomatch(globs, {dot: true})
-  return (path) => match(path)
-}
-
-/** The owners of the changed files: for each file the last matching rule wins; owners sorted, without duplicates. */
-export function ownersFor(rules: OwnerRule[], files: string[]): string[] {
-  const matchers = rules.map((r) => ({...r, match: ruleMatcher(r.pattern)}))
-  const owners = new Set<string>()
-  for (const file of files) {
-    let winner: OwnerRule | undefined
-    for (const rule of matchers) if (rule.match(file)) winner = rule
-    for (const o of winner?.owners ?? []) owners.add(o)
-  }
-  return [...owners].sort()
 }
 
 /** Splits reviewers into users and `org/team` teams (GitHub's team_reviewers take the team slug). */

@@ -3,9 +3,10 @@ import {FlowError} from '../errors.js'
 import {gateStageSteps} from '../gates/gate-steps.js'
 import {runPlan, type RunResult} from '../../engine/runner.js'
 import type {Plan, StepSpec} from '../../engine/types.js'
-import {branchCommits, changedFiles, featureBranch, newestBase, readCodeowners, readPullRequestTemplate} from './branch-info.js'
+import {ownersFor, parseCodeowners, readCodeowners} from '../codeowners.js'
+import {branchCommits, changedFiles, featureBranch, newestBase, readPullRequestTemplate} from './branch-info.js'
 import {hasRemote, isOffline} from './lineage.js'
-import {isConventional, ownersFor, parseCodeowners, pullRequestBody, pullRequestTitle, splitReviewers} from './names.js'
+import {isConventional, pullRequestBody, pullRequestTitle, splitReviewers} from './names.js'
 
 /** The input of `flow feature submit`. */
 export interface SubmitFeatureInput {
