@@ -192,6 +192,9 @@ export interface ForgeIssue {
   body: string
   state: 'open' | 'closed'
   labels: string[]
+  /** When it was opened and closed (ISO-8601), where the forge says. */
+  createdAt?: string
+  closedAt?: string
 }
 
 /** A deployment and its latest status. */

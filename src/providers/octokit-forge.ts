@@ -186,6 +186,8 @@ function toIssue(issue: Json): ForgeIssue {
     body: issue.body ?? '',
     state: issue.state === 'closed' ? 'closed' : 'open',
     labels: (issue.labels ?? []).map((l: string | {name?: string}) => (typeof l === 'string' ? l : l.name ?? '')).filter(Boolean),
+    ...(issue.created_at ? {createdAt: issue.created_at} : {}),
+    ...(issue.closed_at ? {closedAt: issue.closed_at} : {}),
   }
 }
 

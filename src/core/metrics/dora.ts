@@ -50,7 +50,7 @@ export interface DoraReport {
   weekStarts: string[]
   definitions: Record<'deploymentFrequency' | 'leadTime' | 'changeFailureRate' | 'recoveryTime' | 'reworkRate', string>
   deploymentFrequency: {sample: number; successful: number; perDay: number; perWeek: number; weekly: number[]; band: BandResult}
-  leadTime: {sample: number; deployments: number; fromCommit: Spread; fromMerge: Spread; weeklyMedian: Array<number | null>; band: BandResult}
+  leadTime: {sample: number; deployments: number; fromCommit: Spread; fromMerge: Spread; weeklyMedian: Array<number | null>; distribution: Array<{label: string; count: number}>; band: BandResult}
   changeFailureRate: {
     sample: number
     failed: number
@@ -227,6 +227,7 @@ export function computeDora(input: DoraInput): DoraReport {
       fromCommit: spread(fromCommit),
       fromMerge: spread(fromMerge),
       weeklyMedian: weeklyLead.map((l) => median(l) ?? null),
+      distribution: LEAD_BUCKETS.map(([label, lo, hi]) => ({label, count: fromCommit.filter((v) => v >= lo && v < hi).length})),
       band: band(fromCommit.length, MIN_SAMPLES.commits, 'commits', leadMedian === undefined ? undefined : (s) => durationBand(s.leadTime, leadMedian / MS.hour)),
     },
     changeFailureRate: {
@@ -258,6 +259,15 @@ export function computeDora(input: DoraInput): DoraReport {
     notes,
   }
 }
+
+/** Buckets of the lead time distribution (from commit): the DORA cluster boundaries. */
+const LEAD_BUCKETS: Array<[string, number, number]> = [
+  ['< 1 hour', 0, MS.hour],
+  ['1 hour – 1 day', MS.hour, MS.day],
+  ['1 day – 1 week', MS.day, MS.week],
+  ['1 week – 1 month', MS.week, 30 * MS.day],
+  ['> 1 month', 30 * MS.day, Number.POSITIVE_INFINITY],
+]
 
 function spread(values: number[]): Spread {
   const m = median(values)
