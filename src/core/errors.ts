@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'UNDO_IMPOSSIBLE'
   | 'HOOKS_MANAGED'
   | 'CI_DRIFT'
+  | 'DOCS_DRIFT'
+  | 'SERVICE_NOT_FOUND'
   | 'STEP_KIND_UNKNOWN'
   | 'JOURNAL_INVALID'
   | 'GIT_FAILED'
@@ -66,6 +68,8 @@ const exitFor: Record<ErrorCode, number> = {
   UNDO_IMPOSSIBLE: ExitCode.failure,
   HOOKS_MANAGED: ExitCode.failure,
   CI_DRIFT: ExitCode.failure,
+  DOCS_DRIFT: ExitCode.failure,
+  SERVICE_NOT_FOUND: ExitCode.failure,
   STEP_KIND_UNKNOWN: ExitCode.failure,
   JOURNAL_INVALID: ExitCode.failure,
   GIT_FAILED: ExitCode.failure,
