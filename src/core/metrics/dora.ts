@@ -104,10 +104,19 @@ export function computeDora(input: DoraInput): DoraReport {
   const matchesService = (services: readonly string[]) => input.service === undefined || services.includes(input.service)
 
   // Every deployment of the environment (any time): rollbacks and hotfixes after the window still mark failures in it.
-  const envDeployments = input.deployments.filter((d) => d.environment === input.environment && matchesService(d.services)).sort((a, b) => at(a) - at(b) || (a.id < b.id ? -1 : 1))
+  const startOf = new Map<DeploymentFact, number>()
+  const doneOf = new Map<DeploymentFact, number>()
+  for (const d of input.deployments) {
+    startOf.set(d, at(d))
+    doneOf.set(d, doneAt(d))
+  }
+  const t0 = (d: DeploymentFact) => startOf.get(d) as number
+  const t1 = (d: DeploymentFact) => doneOf.get(d) as number
+  const envDeployments = input.deployments.filter((d) => d.environment === input.environment && matchesService(d.services)).sort((a, b) => t0(a) - t0(b) || (a.id < b.id ? -1 : 1))
   const byId = new Map(envDeployments.map((d) => [d.id, d]))
+  const position = new Map(envDeployments.map((d, i) => [d.id, i]))
   const finished = envDeployments.filter((d) => d.outcome !== 'in_progress')
-  const windowed = finished.filter((d) => inWindow(at(d)))
+  const windowed = finished.filter((d) => inWindow(t0(d)))
   const changesInWindow = windowed.filter((d) => d.kind !== 'rollback')
 
   const realIncidents = input.incidents.filter((i) => !i.drill)
@@ -128,8 +137,10 @@ export function computeDora(input: DoraInput): DoraReport {
   }
   const causedBy = new Map<string, IncidentFact[]>()
   let caused = 0
+  const firstOfSha = new Map<string, DeploymentFact>()
+  for (const d of envDeployments) if (d.outcome === 'success' && d.kind !== 'rollback' && !firstOfSha.has(d.sha)) firstOfSha.set(d.sha, d)
   for (const incident of realIncidents) {
-    const id = causeDeployment(incident, envDeployments)
+    const id = causeDeployment(incident, byId, firstOfSha)
     if (id === undefined) continue
     caused++
     mark(id, 'caused_incident')
@@ -138,9 +149,15 @@ export function computeDora(input: DoraInput): DoraReport {
   for (let i = 0; i < envDeployments.length; i++) {
     const hotfix = envDeployments[i] as DeploymentFact
     if (hotfix.kind !== 'hotfix') continue
-    const live = envDeployments.slice(0, i).reverse().filter((d) => d.outcome === 'success' && d.kind !== 'rollback')
-    const replaced = (hotfix.previousSha === undefined ? undefined : live.find((d) => d.sha === hotfix.previousSha)) ?? live[0]
-    mark(replaced?.id, 'needed_hotfix')
+    let latest: DeploymentFact | undefined
+    let replaced: DeploymentFact | undefined
+    for (let j = i - 1; j >= 0 && replaced === undefined; j--) {
+      const d = envDeployments[j] as DeploymentFact
+      if (d.outcome !== 'success' || d.kind === 'rollback') continue
+      latest ??= d
+      if (hotfix.previousSha === undefined || d.sha === hotfix.previousSha) replaced = d
+    }
+    mark((replaced ?? latest)?.id, 'needed_hotfix')
   }
 
   const failures = changesInWindow.filter((d) => reasons.has(d.id))
@@ -151,10 +168,15 @@ export function computeDora(input: DoraInput): DoraReport {
   const recovery: DoraReport['recoveryTime']['items'] = []
   const unrecovered: string[] = []
   for (const failed of failures) {
-    const from = doneAt(failed)
+    const from = t1(failed)
     const candidates: Array<{by: string; t: number}> = []
-    const next = envDeployments.find((d) => at(d) > at(failed) && d.outcome === 'success' && !reasons.has(d.id))
-    if (next) candidates.push({by: next.id, t: doneAt(next)})
+    for (let j = (position.get(failed.id) as number) + 1; j < envDeployments.length; j++) {
+      const d = envDeployments[j] as DeploymentFact
+      if (t0(d) > t0(failed) && d.outcome === 'success' && !reasons.has(d.id)) {
+        candidates.push({by: d.id, t: t1(d)})
+        break
+      }
+    }
     for (const incident of causedBy.get(failed.id) ?? []) if (incident.resolvedAt) candidates.push({by: incident.id, t: Date.parse(incident.resolvedAt)})
     const first = candidates.filter((c) => c.t >= from).sort((a, b) => a.t - b.t)[0]
     if (first) recovery.push({id: failed.id, recoveredBy: first.by, ms: first.t - from})
@@ -171,12 +193,12 @@ export function computeDora(input: DoraInput): DoraReport {
     const commits = input.changes?.get(d.id)
     if (!commits || commits.length === 0) continue
     leadDeployments++
-    const t = doneAt(d)
+    const t = t1(d)
     for (const c of commits) {
       const lead = Math.max(0, t - c.authoredAt)
       fromCommit.push(lead)
       fromMerge.push(Math.max(0, t - c.mergedAt))
-      weeklyLead[weekOf(at(d))]!.push(lead)
+      weeklyLead[weekOf(t0(d))]!.push(lead)
     }
   }
 
@@ -186,12 +208,12 @@ export function computeDora(input: DoraInput): DoraReport {
 
   const weekly = (list: DeploymentFact[]) => {
     const counts = new Array<number>(weeks).fill(0)
-    for (const d of list) counts[weekOf(at(d))]!++
+    for (const d of list) counts[weekOf(t0(d))]!++
     return counts
   }
   const ratio = (num: number[], den: number[]) => num.map((n, i) => ((den[i] as number) > 0 ? round3(n / (den[i] as number)) : null))
   const weeklyRecovery: number[][] = Array.from({length: weeks}, () => [])
-  for (const r of recovery) weeklyRecovery[weekOf(at(byId.get(r.id) as DeploymentFact))]!.push(r.ms)
+  for (const r of recovery) weeklyRecovery[weekOf(t0(byId.get(r.id) as DeploymentFact))]!.push(r.ms)
 
   const perDay = successful.length / days
   const rate = changesInWindow.length > 0 ? failures.length / changesInWindow.length : undefined
@@ -276,12 +298,15 @@ function spread(values: number[]): Spread {
 }
 
 /** The deployment an incident's explicit cause names: by id, or the first successful deployment of the cause's sha. */
-export function causeDeployment(incident: IncidentFact, deployments: readonly DeploymentFact[]): string | undefined {
+export function causeDeployment(incident: IncidentFact, byId: ReadonlyMap<string, DeploymentFact>, firstOfSha: ReadonlyMap<string, DeploymentFact>): string | undefined {
   const cause = incident.cause
   if (!cause) return undefined
-  if (cause.deployment !== undefined) return deployments.some((d) => d.id === cause.deployment) ? cause.deployment : undefined
+  if (cause.deployment !== undefined) return byId.has(cause.deployment) ? cause.deployment : undefined
   if (cause.sha === undefined) return undefined
-  const sha = cause.sha
-  const matches = (d: DeploymentFact) => d.outcome === 'success' && d.kind !== 'rollback' && (d.sha === sha || (sha.length >= 7 && d.sha.startsWith(sha)))
-  return deployments.find(matches)?.id
+  const exact = firstOfSha.get(cause.sha)
+  if (exact || cause.sha.length < 7) return exact?.id
+  // An abbreviated sha: the earliest deployment whose sha starts with it.
+  let first: DeploymentFact | undefined
+  for (const [sha, d] of firstOfSha) if (sha.startsWith(cause.sha) && (first === undefined || Date.parse(d.startedAt) < Date.parse(first.startedAt))) first = d
+  return first?.id
 }

@@ -3,11 +3,13 @@ import {runPlan, type RunResult} from '../../engine/runner.js'
 import {isDuration, parseDuration} from '../config/duration.js'
 import type {Deps} from '../deps.js'
 import {FlowError} from '../errors.js'
-import type {DeploymentFact} from '../records/facts.js'
+import type {DeploymentFact, IncidentFact} from '../records/facts.js'
+import {RECORDS_REF} from '../records/layout.js'
 import {computeDora, type DoraReport} from './dora.js'
 import {checkImport, importInput} from './import.js'
 import {computeIncidentMetrics, type IncidentReport} from './incident-metrics.js'
-import {assignCommits, loadGraph} from './lead-time.js'
+import {cached, digest} from './cache.js'
+import {assignCommits, loadGraph, type GraphCommit} from './lead-time.js'
 import {loadDeployments, loadIncidents} from './sources.js'
 
 /** Flags shared by the metrics commands. */
@@ -42,6 +44,18 @@ function parseTime(text: string, flag: string): number {
 
 type MetricsDeps = Pick<Deps, 'config' | 'records' | 'git' | 'clock' | 'forge' | 'reporter'> & Parameters<typeof runPlan>[0]
 
+/** The deployment and incident facts, from the cache when the records branch has not moved since they were folded. */
+export async function loadFacts(deps: Pick<Deps, 'git' | 'repo' | 'records'>): Promise<{deployments: DeploymentFact[]; incidents: IncidentFact[]}> {
+  const [repo, tip] = await Promise.all([deps.repo(), deps.git.exec(['rev-parse', '-q', '--verify', RECORDS_REF])])
+  const load = async () => {
+    const store = await deps.records()
+    const [deployments, incidents] = await Promise.all([loadDeployments(store), loadIncidents(store)])
+    return {deployments, incidents}
+  }
+  if (tip.exitCode !== 0) return load()
+  return cached(repo.flowDir, 'metrics-facts', tip.stdout.trim(), load)
+}
+
 /** Imports GitHub's history into an empty record store when asked; returns what the steps did. */
 async function maybeImport(deps: MetricsDeps, input: MetricsInput): Promise<RunResult['steps'] | undefined> {
   if (!input.import) return undefined
@@ -55,15 +69,22 @@ async function maybeImport(deps: MetricsDeps, input: MetricsInput): Promise<RunR
 }
 
 /** Which commits each successful production deployment brought there first (one cat-file and one git log). */
-async function changesOf(deps: Pick<Deps, 'git'>, deployments: readonly DeploymentFact[], environment: string, service: string | undefined, start: number, end: number) {
+async function changesOf(deps: Pick<Deps, 'git' | 'repo'>, deployments: readonly DeploymentFact[], environment: string, service: string | undefined, start: number, end: number) {
   const line = deployments
     .filter((d) => d.environment === environment && d.outcome === 'success' && d.kind !== 'rollback' && (service === undefined || d.services.includes(service)))
-    .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
-  const first = line.findIndex((d) => Date.parse(d.startedAt) >= start)
+    .map((d) => ({d, t: Date.parse(d.startedAt)}))
+    .sort((a, b) => a.t - b.t)
+  const first = line.findIndex((x) => x.t >= start)
   if (first === -1) return new Map()
-  const inWindow = line.slice(first).filter((d) => Date.parse(d.startedAt) < end)
-  const before = line[first - 1]?.sha ?? inWindow[0]?.previousSha
-  const graph = await loadGraph(deps.git, inWindow.map((d) => d.sha), before === undefined ? [] : [before])
+  const inWindow = line.slice(first).filter((x) => x.t < end).map((x) => x.d)
+  const before = line[first - 1]?.d.sha ?? inWindow[0]?.previousSha
+  const tips = inWindow.map((d) => d.sha)
+  const boundary = before === undefined ? [] : [before]
+  const {flowDir} = await deps.repo()
+  const head = await deps.git.exec(['rev-parse', '-q', '--verify', 'HEAD'])
+  // The graph of these revisions never changes; HEAD is in the key only so a rewritten history (a new clone) reloads.
+  const entries = await cached(flowDir, 'metrics-graph', digest([head.stdout.trim(), ...tips, '^', ...boundary]), async () => [...(await loadGraph(deps.git, tips, boundary))])
+  const graph = new Map<string, GraphCommit>(entries)
   const changes = assignCommits(graph, inWindow)
   // Without an earlier deployment there is no start to measure the first one's range from: its commits are left out.
   if (before === undefined && inWindow[0]) changes.delete(inWindow[0].id)
@@ -79,8 +100,7 @@ export async function metricsDora(deps: MetricsDeps, input: DoraInputFlags): Pro
     throw new FlowError('USAGE', `No environment ${input.env} in flow.yml`, {hint: `Pass one of: ${Object.keys(config.environments).join(', ')}.`})
   }
   const window = resolveWindow(deps.clock.now(), input.since ?? config.metrics.window, input.until)
-  const store = await deps.records()
-  const [deployments, incidents] = await Promise.all([loadDeployments(store), loadIncidents(store)])
+  const {deployments, incidents} = await loadFacts(deps)
   const changes = await changesOf(deps, deployments, environment, input.service, Date.parse(window.start), Date.parse(window.end))
   const report = computeDora({deployments, incidents, environment, ...(input.service === undefined ? {} : {service: input.service}), window, changes})
   return imported ? {...report, imported} : report
@@ -93,7 +113,7 @@ export async function metricsIncidents(deps: MetricsDeps, input: MetricsInput): 
   const window = resolveWindow(deps.clock.now(), input.since ?? config.metrics.window, input.until)
   const severities = Object.entries(config.incidents.severities)
   const report = computeIncidentMetrics({
-    incidents: await loadIncidents(await deps.records()),
+    incidents: (await loadFacts(deps)).incidents,
     window,
     ...(input.service === undefined ? {} : {service: input.service}),
     postmortemRequired: severities.filter(([, s]) => s.postmortem === 'required').map(([name]) => name),
