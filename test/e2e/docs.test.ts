@@ -48,3 +48,14 @@ describe('flow docs generate', () => {
     expect(readFileSync(join(repo.dir, 'PROCESS.md'), 'utf8')).toContain('rebase into the base branch')
   })
 })
+
+test('flow docs generate --metrics puts the current figures under Performance Tracking without adding headings', async () => {
+  const repo = tempRepo()
+  repo.write('flow.yml', 'version: 1\nenvironments:\n  production: {}\n')
+  const run = await runFlow(['docs', 'generate', '--metrics', '--json'], {cwd: repo.dir, env: repo.env})
+  expect(run.exitCode, run.stderr).toBe(0)
+  const doc = readFileSync(join(repo.dir, 'docs', 'PROCESS.md'), 'utf8')
+  expect(headings(doc)).toEqual(outlineHeadings)
+  expect(doc).toContain('  **DORA metrics · production')
+  expect(doc).toContain('| Deployment frequency | 0/week (0/day) | 0 deployments |')
+})

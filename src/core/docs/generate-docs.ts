@@ -40,7 +40,8 @@ export async function generateDocs(deps: Parameters<typeof runPlan>[0] & Pick<De
   let figures: string | undefined
   if (input.metrics) {
     const [{metricsDora}, {renderDoraMarkdown}] = await Promise.all([import('../metrics/run-metrics.js'), import('../metrics/render.js')])
-    figures = renderDoraMarkdown(await metricsDora(deps, {}), 5).trim()
+    // Headings of the report become bold lines, so the document's headings stay those of the outline.
+    figures = renderDoraMarkdown(await metricsDora(deps, {})).trim().replace(/^#+ (.*)$/gm, '**$1**')
   }
   const text = renderProcessDocument({config: loaded.config, raw: await rawConfig(loaded.path), name: basename(repo.root), ...(figures ? {figures} : {})})
   const path = resolve(repo.root, input.out ?? loaded.config.docs.output)
