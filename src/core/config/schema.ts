@@ -421,7 +421,16 @@ const service = z.strictObject({
     .strictObject({
       target: z.number().gt(0).max(100).describe('Target percentage, e.g. 99.9.'),
       window: duration('Rolling window.').default('30d'),
-      source: CommandSchema.optional().describe('Command printing good and total event counts as JSON.'),
+      source: CommandSchema.optional().describe('Command printing {"good": N, "total": N} as JSON: availability from events instead of downtime.'),
+      when_exhausted: z.enum(['freeze', 'warn']).default('warn').describe('What a spent error budget does to deployments of the service: freeze refuses them (exit 6), warn only says so.'),
+      freeze_environments: names('Environments a spent budget freezes (default: metrics.production, else production).'),
+      allow: z
+        .strictObject({
+          commit_types: names('Deployments whose new commits are all of these types go ahead (fixes).').default(['fix', 'revert']),
+          kinds: z.array(z.enum(['rollback', 'hotfix'])).default(['rollback', 'hotfix']).describe('Deployment kinds that go ahead.'),
+        })
+        .prefault({})
+        .describe('Exceptions to the freeze; --break-glass "reason" is always one.'),
     })
     .optional(),
   runbook: z.string().min(1).optional().describe('URL or path of the runbook.'),
