@@ -159,7 +159,7 @@ export async function runGates(deps: Pick<Deps, 'git' | 'shell' | 'reporter' | '
       text = `$ ${shown}\n${result.output ?? `${result.stdout}\n${result.stderr}`}\n`
     } else {
       try {
-        const outcome = await runBuiltin({git: deps.git, root: repo.root, config, base, messageFile: input.messageFile}, gate)
+        const outcome = await runBuiltin({git: deps.git, root: repo.root, config, base, messageFile: input.messageFile, shell: deps.shell, clock: deps.clock}, gate)
         ok = outcome.ok
         text = `builtin ${gate.builtin}\n${outcome.lines.join('\n')}\n`
       } catch (error) {
