@@ -6,7 +6,7 @@
 
 /** One breaking change, with where it is. */
 export interface BreakingChange {
-  kind: 'removed-path' | 'removed-operation' | 'removed-response' | 'removed-media-type' | 'new-required-parameter' | 'new-required-field' | 'removed-response-field' | 'narrowed-type' | 'narrowed-enum'
+  kind: 'removed-path' | 'removed-operation' | 'removed-response' | 'removed-media-type' | 'new-required-parameter' | 'new-required-field' | 'removed-response-field' | 'narrowed-type' | 'changed-response-type' | 'narrowed-enum'
   /** JSONPath of the element, in the base document for removals, in the head document otherwise. */
   path: string
   message: string
@@ -81,7 +81,7 @@ function compareSchema(base: Side, head: Side, b: unknown, h: unknown, where: {b
     out.push({kind: 'narrowed-type', path: child(where.head, 'type'), message: `request type narrowed from ${bt ? [...bt].join(' | ') : 'any'} to ${[...ht].join(' | ')}`})
   }
   if (mode === 'response' && bt && ht && [...ht].some((t) => !(bt.has(t) || (t === 'integer' && bt.has('number'))))) {
-    out.push({kind: 'narrowed-type', path: child(where.head, 'type'), message: `response type changed from ${[...bt].join(' | ')} to ${[...ht].join(' | ')}`})
+    out.push({kind: 'changed-response-type', path: child(where.head, 'type'), message: `response type changed from ${[...bt].join(' | ')} to ${[...ht].join(' | ')}`})
   }
   if (mode === 'request' && Array.isArray(hs.enum)) {
     const removed = Array.isArray(bs.enum) ? bs.enum.filter((v: unknown) => !hs.enum.some((x: unknown) => JSON.stringify(x) === JSON.stringify(v))) : undefined
@@ -117,13 +117,17 @@ interface Param {
   path: string
 }
 
-function parametersOf(side: Side, pathItem: Json, op: Json, pathAt: string, opAt: string): Map<string, Param> {
+/** Parameters by `in:name`; path parameters by their place in the template, so renaming `{id}` changes nothing. */
+function parametersOf(side: Side, template: string, pathItem: Json, op: Json, pathAt: string, opAt: string): Map<string, Param> {
   const out = new Map<string, Param>()
+  const slots = [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1])
   const collect = (list: unknown, at: string) => {
     if (!Array.isArray(list)) return
     list.forEach((raw, i) => {
       const p = deref(side.doc, raw)
-      if (isObject(p) && typeof p.name === 'string') out.set(`${p.in}:${p.name}`, {param: p, path: child(child(at, 'parameters'), i)})
+      if (!isObject(p) || typeof p.name !== 'string') return
+      const key = p.in === 'path' && slots.includes(p.name) ? `path:#${slots.indexOf(p.name)}` : `${p.in}:${p.name}`
+      out.set(key, {param: p, path: child(child(at, 'parameters'), i)})
     })
   }
   collect(pathItem.parameters, pathAt)
@@ -144,9 +148,9 @@ function compareContent(base: Side, head: Side, b: Json, h: Json, where: {base: 
   }
 }
 
-function compareOperation(base: Side, head: Side, bPath: Json, hPath: Json, bOp: Json, hOp: Json, where: {base: string; head: string; basePath: string; headPath: string}, out: BreakingChange[]): void {
-  const bParams = parametersOf(base, bPath, bOp, where.basePath, where.base)
-  const hParams = parametersOf(head, hPath, hOp, where.headPath, where.head)
+function compareOperation(base: Side, head: Side, bPath: Json, hPath: Json, bOp: Json, hOp: Json, where: {base: string; head: string; basePath: string; headPath: string; baseName: string; headName: string}, out: BreakingChange[]): void {
+  const bParams = parametersOf(base, where.baseName, bPath, bOp, where.basePath, where.base)
+  const hParams = parametersOf(head, where.headName, hPath, hOp, where.headPath, where.head)
   for (const [key, {param, path}] of hParams) {
     const before = bParams.get(key)
     const [location] = key.split(':')
@@ -206,7 +210,7 @@ export function breakingChanges(baseDoc: unknown, headDoc: unknown): BreakingCha
     if (!isObject(bItem) || !isObject(hItem)) continue
     for (const method of METHODS) {
       if (!isObject(bItem[method])) continue
-      const where = {base: child(basePath, method), head: child(headPath, method), basePath, headPath}
+      const where = {base: child(basePath, method), head: child(headPath, method), basePath, headPath, baseName: path, headName}
       if (!isObject(hItem[method])) {
         out.push({kind: 'removed-operation', path: where.base, message: `operation ${method.toUpperCase()} ${path} removed`})
         continue
