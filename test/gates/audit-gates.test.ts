@@ -49,6 +49,14 @@ describe('dependency-audit on a recorded audit (the clock injected)', () => {
     expect(logOf(expired, 'audit')).toContain('its exception expired on 2026-12-31 (dev server only)')
   })
 
+  test('never cached, even with inputs: the advisories and the date change, not the files', async () => {
+    const repo = tempRepo()
+    const exception = {advisory: 'GHSA-grv7-fg5c-xmjg', reason: 'dev server only', expires: '2026-12-31'}
+    const input: FlowConfigInput = {gates: {audit: {builtin: 'dependency-audit', command: recorded('npm-audit-high.json'), exceptions: [exception], inputs: ['README.md']}}, stages: {submit: ['audit']}}
+    expect((await runGates(gateDeps(repo, input, '2026-11-26T12:00:00Z'), {})).gates[0]?.status).toBe('passed')
+    expect((await runGates(gateDeps(repo, input, '2027-01-02T12:00:00Z'), {})).gates[0]?.status).toBe('failed')
+  })
+
   test('an audit that cannot run fails the gate with its reason', async () => {
     const repo = tempRepo()
     const run = await runGates(gateDeps(repo, {

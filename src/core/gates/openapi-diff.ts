@@ -12,6 +12,7 @@ export interface BreakingChange {
   message: string
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- OpenAPI documents of any shape, read defensively
 type Json = Record<string, any>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
