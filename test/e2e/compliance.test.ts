@@ -113,6 +113,24 @@ describe('flow compliance check (binary, fake GitHub validated against the spec)
     expect(run.stdout + run.stderr).not.toContain('ghp_release_test_token')
   })
 
+  test('change control on adds flow/change to the required checks; without a token the forge rules are unknown', async () => {
+    const server = await fakeGitHub.start()
+    const {repo, env} = await compliantRepo((r) => githubEnv(r, server))
+    repo.commit('chore: change control', {'flow.yml': `${FLOW_YML}changes:\n  templates:\n    deps: {type: standard, match: {paths: [package-lock.json]}}\n`})
+    const settings = settingsOf(server.github.repo('octo', 'hello'))
+    settings.protection.main = {approvals: 2, codeOwnerReviews: true, dismissStale: true, checks: ['lint', 'test', 'audit']}
+    settings.environments = [{name: 'production', reviewers: [{type: 'User', name: 'alice'}, {type: 'Team', name: 'release-team'}]}]
+    const run = await runFlow(['compliance', 'check', '--json'], {cwd: repo.dir, env})
+    expect(run.exitCode, run.stderr).toBe(6)
+    expect(failing(run.json)).toEqual(['branch:main:status-checks'])
+    expect(run.json.rules.find((r: any) => r.id === 'branch:main:status-checks').items).toEqual(['flow/change'])
+
+    const {GH_TOKEN: _token, ...noToken} = env
+    const offline = await runFlow(['compliance', 'check', '--json'], {cwd: repo.dir, env: noToken})
+    expect(offline.exitCode, offline.stderr).toBe(0)
+    expect(offline.json.rules[0]).toMatchObject({id: 'forge:settings', status: 'unknown', evidence: 'flow.yml sets forge.type: github, but no GitHub token was found'})
+  })
+
   test('local forge: settings not applicable; an unowned directory is named, a stale workflow and an optional required gate fail', async () => {
     const repo = tempRepo()
     repo.commit('chore: flow', {

@@ -86,11 +86,15 @@ export async function expectedStatusChecks(root: string, config: FlowConfig): Pr
 
 async function forgeRules(deps: ComplianceDeps, config: FlowConfig, loadedPath: string | undefined): Promise<{kind: 'github' | 'local'; describe: string; rules: ComplianceRule[]}> {
   const info = await deps.forgeInfo()
+  const title = 'branch protection and environments'
+  if (info.kind === 'github' && info.problem) {
+    return {kind: info.kind, describe: info.describe, rules: [{id: 'forge:settings', title, status: 'unknown', evidence: info.problem.message, fix: info.problem.hint, scope: 'a GitHub token (GH_TOKEN, GITHUB_TOKEN or gh auth login)'}]}
+  }
   const forge = info.kind === 'github' ? await deps.forge() : undefined
   if (!forge || !hasForgeSettings(forge)) {
     return {kind: info.kind, describe: info.describe, rules: [{
-      id: 'forge:settings', title: 'branch protection and environments', status: 'not-applicable',
-      evidence: `the ${info.kind} forge has no server-side settings to check; flow enforces reviews itself (flow feature finish)`,
+      id: 'forge:settings', title, status: 'not-applicable',
+      evidence: `the ${info.kind} forge (${info.reason}) has no server-side settings to check; flow enforces reviews itself (flow feature finish)`,
     }]}
   }
   const repo = await deps.repo()
