@@ -159,8 +159,9 @@ async function ciRule(deps: ComplianceDeps): Promise<ComplianceRule> {
   }
 }
 
-async function hooksRule(deps: ComplianceDeps, config: FlowConfig): Promise<ComplianceRule> {
+async function hooksRule(deps: ComplianceDeps, config: FlowConfig, configPath: string | undefined): Promise<ComplianceRule> {
   const base = {id: 'hooks:installed', title: 'git hooks installed'}
+  if (!configPath) return {...base, status: 'not-applicable', evidence: 'no flow.yml asks for hooks'}
   if (config.hooks.install.length === 0) return {...base, status: 'not-applicable', evidence: 'hooks.install lists no hook'}
   if (deps.env.CI) return {...base, status: 'not-applicable', evidence: 'git hooks belong to each clone; not checked in CI (CI is set)'}
   const {detectHookManager, hooksDir} = await import('../hooks/install-hooks.js')
@@ -211,7 +212,7 @@ export async function checkCompliance(deps: ComplianceDeps): Promise<ComplianceR
   const {config} = loaded
   const repo = await deps.repo()
   const forge = await forgeRules(deps, config, loaded.path)
-  const rules = [...forge.rules, await codeownersRule(deps, repo.root), await ciRule(deps), await hooksRule(deps, config), ...requiredGateRules(config)]
+  const rules = [...forge.rules, await codeownersRule(deps, repo.root), await ciRule(deps), await hooksRule(deps, config, loaded.path), ...requiredGateRules(config)]
   const counts = {pass: 0, fail: 0, unknown: 0, 'not-applicable': 0}
   for (const r of rules) counts[r.status]++
   return {ok: counts.fail === 0, forge: {kind: forge.kind, describe: forge.describe}, counts, rules}

@@ -132,19 +132,29 @@ export function environmentRules(policies: EnvironmentPolicy[], existing: ForgeE
  * tracked file under it is unowned and its parent is not; other unowned files are listed as they are.
  */
 export function collapseUnowned(all: string[], unowned: string[]): string[] {
-  const total = new Map<string, number>()
-  const bad = new Map<string, number>()
-  const dirsOf = (file: string) => {
-    const parts = file.split('/').slice(0, -1)
-    return parts.map((_, i) => parts.slice(0, i + 1).join('/'))
+  // Counts per directory, each directory of a path found by walking back over its slashes.
+  const count = (files: Iterable<string>) => {
+    const counts = new Map<string, number>()
+    for (const f of files) for (let i = f.lastIndexOf('/'); i > 0; i = f.lastIndexOf('/', i - 1)) {
+      const d = f.slice(0, i)
+      counts.set(d, (counts.get(d) ?? 0) + 1)
+    }
+    return counts
   }
-  for (const f of all) for (const d of dirsOf(f)) total.set(d, (total.get(d) ?? 0) + 1)
   const unownedSet = new Set(unowned)
-  for (const f of unownedSet) for (const d of dirsOf(f)) bad.set(d, (bad.get(d) ?? 0) + 1)
-  const full = (d: string) => (bad.get(d) ?? 0) > 0 && bad.get(d) === total.get(d)
+  const total = count(all)
+  const bad = count(unownedSet)
   const out = new Set<string>()
   for (const f of [...unownedSet].sort()) {
-    const top = dirsOf(f).find(full)
+    let top: string | undefined
+    // The top-most wholly unowned directory: from the first slash down.
+    for (let i = f.indexOf('/'); i > 0; i = f.indexOf('/', i + 1)) {
+      const d = f.slice(0, i)
+      if (bad.get(d) === total.get(d)) {
+        top = d
+        break
+      }
+    }
     out.add(top === undefined ? f : `${top}/`)
   }
   return [...out]
