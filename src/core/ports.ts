@@ -291,4 +291,3 @@ export interface ForgeSettings {
   /** The repository's deployment environments. */
   listEnvironments(): Promise<ForgeEnvironment[]>
 }
-
