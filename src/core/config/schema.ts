@@ -160,8 +160,27 @@ const builtinGate = z.discriminatedUnion(
       when: globs('Globs of changed paths that make the files required (empty: always required, and they need only exist).'),
       ...gateCommon,
     }).describe('Fails when a required file is missing, or, with when, when paths matching when change without a file matching files changing too.'),
+    z.strictObject({
+      builtin: z.literal('dependency-audit'),
+      command: CommandSchema.default(['npm', 'audit', '--json']).describe('Command printing an audit in the shape of npm audit --json.'),
+      max_severity: z.enum(['none', 'info', 'low', 'moderate', 'high', 'critical']).default('moderate').describe('Highest severity allowed without an exception (none: every advisory fails).'),
+      exceptions: z
+        .array(z.strictObject({
+          advisory: z.string().min(1).describe('The advisory: a GHSA id, its URL, or npm\'s numeric id.'),
+          reason: z.string().min(1).describe('Why the advisory is accepted.'),
+          expires: z.iso.date({error: 'a date like 2026-12-31'}).describe('Last day (UTC) the exception holds; after it the gate fails again.'),
+        }))
+        .default([])
+        .describe('Advisories accepted for a while, each with a reason and an expiry date.'),
+      ...gateCommon,
+    }).describe('Fails when the dependency audit reports an advisory above max_severity that no unexpired exception covers.'),
+    z.strictObject({
+      builtin: z.literal('api-compatibility'),
+      specs: z.array(z.string().min(1)).min(1).describe('OpenAPI documents (JSON or YAML), relative to the repository root.'),
+      ...gateCommon,
+    }).describe('Fails on breaking changes to the OpenAPI documents since the base, unless a commit declares a breaking change (! or BREAKING CHANGE).'),
   ],
-  {error: 'a builtin gate: conventional-commits, branch-name, no-secrets, coverage or required-files'},
+  {error: 'a builtin gate: conventional-commits, branch-name, no-secrets, coverage, required-files, dependency-audit or api-compatibility'},
 )
 
 /** One quality gate: a command to run, or a builtin check. */
@@ -449,6 +468,13 @@ const docs = z
   .prefault({})
   .describe('The process document.')
 
+const compliance = z
+  .strictObject({
+    required_gates: names('Gates the policy requires: flow compliance check fails when one is missing, optional, or in no stage.'),
+  })
+  .prefault({})
+  .describe('What flow compliance check holds the repository to, beyond the other sections.')
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : [])
 
@@ -643,6 +669,7 @@ const base = z
     services: z.record(z.string(), service).default({}).describe('Services by name: owners, paths, SLOs and runbooks.'),
     metrics,
     docs,
+    compliance,
   })
   .describe('flow.yml: how this team works (branches, review, gates, releases, environments, incidents, changes).')
 

@@ -133,7 +133,9 @@ export async function runGates(deps: Pick<Deps, 'git' | 'shell' | 'reporter' | '
     const gate = gates[name] as GateConfig
     const log = logOf(name)
     const inputs = gate.inputs.length > 0 ? matchInputs([...hashes.keys()], gate.inputs).map((p) => [p, hashes.get(p) as string] as [string, string]) : []
-    const cacheKey = useCache && gate.inputs.length > 0 ? gateCacheKey(gate, inputs, await Promise.all(gate.tools.map(toolVersion))) : undefined
+    // An audit's answer changes with the advisory database and the date (exceptions expire), not with the files.
+    const cacheable = !('builtin' in gate && gate.builtin === 'dependency-audit')
+    const cacheKey = useCache && cacheable && gate.inputs.length > 0 ? gateCacheKey(gate, inputs, await Promise.all(gate.tools.map(toolVersion))) : undefined
     if (cacheKey && (await readCache(gatesDir, cacheKey))) {
       finish({name, status: 'cached', optional: gate.optional, durationMs: 0, log, cacheKey})
       return
@@ -160,7 +162,7 @@ export async function runGates(deps: Pick<Deps, 'git' | 'shell' | 'reporter' | '
       text = `$ ${shown}\n${result.output ?? `${result.stdout}\n${result.stderr}`}\n`
     } else {
       try {
-        const outcome = await runBuiltin({git: deps.git, root: repo.root, config, base, messageFile: input.messageFile}, gate)
+        const outcome = await runBuiltin({git: deps.git, root: repo.root, config, base, messageFile: input.messageFile, shell: deps.shell, clock: deps.clock}, gate)
         ok = outcome.ok
         text = `builtin ${gate.builtin}\n${outcome.lines.join('\n')}\n`
       } catch (error) {

@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto'
 import type {GitHubSpec} from './spec.js'
+import {settingsRoutes} from './routes-settings.js'
 
 /** A pull request the fake remembers. */
 export interface FakePull {
@@ -430,3 +431,5 @@ export const routes: Record<string, (ctx: RouteContext) => RouteResult> = {
     return {status: 200, body: items.map((s) => statusBody(ctx, s)), headers}
   },
 }
+
+Object.assign(routes, settingsRoutes)
