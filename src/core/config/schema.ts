@@ -60,7 +60,7 @@ const pattern = (allowed: string[], required: string[], description: string) =>
 const freezeWindow = z
   .string({error: FREEZE_EXPECTED})
   .refine((v) => parseFreezeWindow(v) !== undefined, {error: FREEZE_EXPECTED})
-  .describe('A freeze window: "cron: MIN HOUR DOM MON DOW for DURATION" (recurring, e.g. "cron: 0 16 * * 5 for 64h") or "START..END" dates (e.g. "2026-12-20..2027-01-04").')
+  .describe('A freeze window: "cron: MIN HOUR DOM MON DOW for DURATION [in TIME/ZONE]" (recurring; UTC unless a zone is named, e.g. "cron: 0 16 * * 5 for 64h in Europe/Berlin") or "START..END" (e.g. "2026-12-20..2027-01-04"; times without an offset are UTC, a date-only end includes that day).')
 
 const envVars = z
   .record(z.string(), z.union([z.string(), z.number(), z.boolean()], {error: 'a string, number or boolean'}))
