@@ -41,7 +41,7 @@ export function buildEvidence(change: Change, deployments: readonly DeploymentFa
       services: change.services,
     },
     ...(change.risk ? {risk: change.risk} : {}),
-    approvals: change.decisions.map((d) => ({by: d.login ?? d.by, decision: d.decision, at: d.at, via: d.via, ...(d.comment ? {comment: d.comment} : {}), ...(d.sha ? {sha: d.sha} : {})})),
+    approvals: approvalsOf(change),
     gates: lastCheck?.gates ?? [],
     checks: change.checks.map((c) => ({at: c.at, ok: c.ok, reasons: c.reasons, ...(c.by ? {by: c.by} : {})})),
     breakGlass: change.breakGlass,
@@ -53,6 +53,17 @@ export function buildEvidence(change: Change, deployments: readonly DeploymentFa
     ...(change.closed ? {closed: change.closed} : {}),
     ...(change.followUp ? {followUp: change.followUp} : {}),
   }
+}
+
+/** Every decision recorded on the change, plus approvals a check counted that were made on the forge directly. */
+function approvalsOf(change: Change): ChangeEvidence['approvals'] {
+  const out: ChangeEvidence['approvals'] = change.decisions.map((d) => ({by: d.login ?? d.by, decision: d.decision, at: d.at, via: d.via, ...(d.comment ? {comment: d.comment} : {}), ...(d.sha ? {sha: d.sha} : {})}))
+  for (const check of change.checks) {
+    for (const g of check.approvals.given) {
+      if (!out.some((a) => a.by === g.by && a.decision === 'approved')) out.push({by: g.by, decision: 'approved', at: g.at, via: g.via})
+    }
+  }
+  return out.sort((a, b) => a.at.localeCompare(b.at))
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')

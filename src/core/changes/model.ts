@@ -54,7 +54,7 @@ export interface RecordedCheck {
   ok: boolean
   reasons: string[]
   sha?: string
-  approvals: {required: number; given: string[]}
+  approvals: {required: number; given: Array<{by: string; at: string; via: string}>}
   gates: GateEvidence[]
   risk?: {score: number; approvals: number}
 }
@@ -133,8 +133,12 @@ export function foldChange(number: number, events: readonly RecordEvent[]): Chan
     ...(d.risk ? {risk: d.risk as RiskAssessment} : {}),
     decisions: [],
     breakGlass: [],
-    reviewAfter: type === 'emergency' && d.reviewAfter !== false,
+    reviewAfter: typeof d.reviewAfter === 'boolean' ? d.reviewAfter : type === 'emergency',
     checks: [],
+  }
+  if (str(d.breakGlass)) {
+    change.breakGlass.push({reason: str(d.breakGlass)!, at: created.at, by: change.author})
+    change.reviewAfter = true
   }
   for (const event of events) {
     if (event === created) continue
