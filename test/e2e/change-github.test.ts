@@ -3,7 +3,7 @@ import {describe, expect, test} from 'vitest'
 import {runFlow} from '../helpers/e2e.js'
 import {commitStatuses} from '../helpers/fake-github/routes-changes.js'
 import {fakeGitHubPerTest, githubEnv} from '../helpers/github-e2e.js'
-import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
+import {tempRepo} from '../helpers/temp-repo.js'
 
 const fakeGitHub = fakeGitHubPerTest()
 
