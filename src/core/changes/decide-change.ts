@@ -3,6 +3,7 @@ import {FlowError} from '../errors.js'
 import {ownersFor} from '../codeowners.js'
 import {runPlan, type RunResult} from '../../engine/runner.js'
 import type {Plan} from '../../engine/types.js'
+import {pullRequestOf} from './check-change.js'
 import {actorOf, filesOf, headOf, ownerRules} from './context.js'
 import type {ChangeDecision} from './model.js'
 import {loadChange, type DecideInput} from './steps.js'
@@ -43,7 +44,7 @@ export async function decideChange(deps: Parameters<typeof runPlan>[0] & Pick<De
     throw new FlowError('POLICY_BLOCKED', `${by} raised ${change.id} and cannot approve it`, {hint: 'Ask a peer (a code owner of the changed paths) to run flow change approve.'})
   }
   const forge = await deps.forge()
-  const pullRequest = forge.kind === 'github' ? change.binding.pullRequest : undefined
+  const pullRequest = await pullRequestOf(forge, change.binding)
   const sha = await headOf(deps, change.binding)
   const step: DecideInput = {changeId: change.id, op: deps.ids.ulid(), decision: input.decision, by, ...(input.comment ? {comment: input.comment} : {}), ...(sha ? {sha} : {}), ...(pullRequest !== undefined ? {pullRequest} : {})}
   const plan: Plan = {command: `change ${input.decision === 'approved' ? 'approve' : 'reject'}`, inputs: {...input}, steps: [{kind: 'change.decide', input: step}]}
