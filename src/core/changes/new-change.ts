@@ -76,9 +76,8 @@ async function bind(deps: Pick<Deps, 'git' | 'forge' | 'records' | 'reporter'>, 
       environments: [deployment.environment],
     }
   }
-  const forge = await deps.forge()
   if (input.pullRequest !== undefined) {
-    const pr = await forge.getPullRequest(input.pullRequest)
+    const pr = await (await deps.forge()).getPullRequest(input.pullRequest)
     const sha = pr.headSha ?? (await revParse(deps.git, `refs/heads/${pr.head}`))
     return {binding: {kind: 'pull-request', pullRequest: pr.number, pullRequestUrl: pr.url, branch: pr.head, base: pr.base, ...(sha ? {sha} : {})}, title: pr.title, environments: []}
   }
@@ -86,7 +85,11 @@ async function bind(deps: Pick<Deps, 'git' | 'forge' | 'records' | 'reporter'>, 
   if (!branch) throw new FlowError('USAGE', 'HEAD is detached: a change needs a branch, a pull request or a deployment', {hint: 'Check out the branch, or pass --pr N or --deployment DEP-N.'})
   if (branch === config.branches.main) throw new FlowError('USAGE', `${branch} is the main branch: a change is bound to a feature branch, a pull request or a deployment`, {hint: 'Check out the feature branch, or pass --pr N or --deployment DEP-N.'})
   const base = (await parentOf(deps.git, branch)) ?? integrationBranch(config)
-  const pr = await forge.findPullRequest({head: branch, state: 'open'}).catch(() => undefined)
+  const forge = await deps.forge().catch((error: unknown) => {
+    deps.reporter.warn(`The change is not linked to a pull request: ${error instanceof Error ? error.message : String(error)}`)
+    return undefined
+  })
+  const pr = await forge?.findPullRequest({head: branch, state: 'open'}).catch(() => undefined)
   const sha = await revParse(deps.git, 'HEAD')
   return {
     binding: {kind: 'branch', branch, base, ...(pr ? {pullRequest: pr.number, pullRequestUrl: pr.url} : {}), ...(sha ? {sha} : {})},
