@@ -252,6 +252,8 @@ export interface Forge {
   createDeployment(input: {ref: string; environment: string; description?: string; payload?: Record<string, unknown>; productionEnvironment?: boolean; transientEnvironment?: boolean}): Promise<Deployment>
   createDeploymentStatus(id: number | string, input: {state: DeploymentState; description?: string; environmentUrl?: string; logUrl?: string}): Promise<void>
   listDeployments(query: {environment?: string; sha?: string}): Promise<Deployment[]>
+  /** Sets a commit status (`flow/change`) so branch protection can require it; only forges that have statuses implement it. */
+  createCommitStatus?(sha: string, input: {state: 'error' | 'failure' | 'pending' | 'success'; context: string; description?: string; targetUrl?: string}): Promise<void>
 }
 
 /** What a forge enforces on one branch (branch protection, or the rulesets that apply to it), normalised. */

@@ -420,6 +420,16 @@ export class GitHubForge implements Forge, ForgeSettings {
     })
   }
 
+  createCommitStatus(sha: string, input: {state: 'error' | 'failure' | 'pending' | 'success'; context: string; description?: string; targetUrl?: string}): Promise<void> {
+    return this.call(`setting the ${input.context} status of ${sha.slice(0, 7)}`, async () => {
+      await this.octokit.rest.repos.createCommitStatus({
+        ...this.repo, sha, state: input.state, context: input.context,
+        ...(input.description ? {description: input.description.slice(0, 140)} : {}),
+        ...(input.targetUrl ? {target_url: input.targetUrl} : {}),
+      })
+    })
+  }
+
   listDeployments(query: {environment?: string; sha?: string}): Promise<Deployment[]> {
     return this.call('listing deployments', async () => {
       const deployments = await this.octokit.paginate(this.octokit.rest.repos.listDeployments, {

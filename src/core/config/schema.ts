@@ -416,7 +416,12 @@ const changes = z
             files: z.number().default(1).describe('Points per changed file.'),
             lines: z.number().default(0.05).describe('Points per changed line.'),
             no_tests: z.number().default(15).describe('Points when no test file changes.'),
-            freeze: z.number().default(40).describe('Points inside a freeze window.'),
+            freeze: z.number().default(40).describe('Points inside a freeze window (half of it when one starts within a day).'),
+            teams: z.number().default(10).describe('Points per owning team (CODEOWNERS) beyond the first.'),
+            environment: z.number().default(5).describe('Points per target environment.'),
+            production: z.number().default(20).describe('Extra points when the production environment is a target.'),
+            incident: z.number().default(20).describe('Points per recent incident on a touched service.'),
+            incident_window: duration('How far back incidents count as recent.').default('30d'),
           })
           .prefault({}),
         thresholds: z

@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto'
 import type {GitHubSpec} from './spec.js'
 import {settingsRoutes} from './routes-settings.js'
+import {changeRoutes} from './routes-changes.js'
 
 /** A pull request the fake remembers. */
 export interface FakePull {
@@ -233,6 +234,7 @@ const branchOf = (head: string) => head.replace(/^[^:]*:/, '')
 
 /** The fake's behaviour, by GitHub operationId. */
 export const routes: Record<string, (ctx: RouteContext) => RouteResult> = {
+  ...changeRoutes,
   'pulls/list'(ctx) {
     const state = ctx.query.state ?? 'open'
     for (const p of ctx.repo.pulls) if (p.state === 'open') p.headSha = ctx.headSha?.(p.head) ?? p.headSha
