@@ -12,6 +12,7 @@ export async function allStepKinds(): Promise<StepKind[]> {
     (await import('../core/files/file-steps.js')).fileStepKinds,
     (await import('../core/gates/gate-steps.js')).gateStepKinds,
     (await import('../core/release/steps.js')).releaseStepKinds,
+    (await import('../core/incidents/steps.js')).incidentStepKinds,
   ]
   return kinds.flat()
 }
