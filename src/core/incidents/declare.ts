@@ -82,7 +82,11 @@ async function chooseSeverity(deps: IncidentDeps, config: FlowConfig, given: str
       names[0],
     )
   }
-  if (config.incidents.default_severity && severities[config.incidents.default_severity]) return config.incidents.default_severity
+  const fallback = config.incidents.default_severity
+  if (fallback && severities[fallback]) {
+    deps.reporter.warn(`No --sev: declared as ${fallback} (incidents.default_severity); pass --sev to choose`)
+    return fallback
+  }
   throw new FlowError('PROMPT_NEEDED', 'The severity is required here and flow cannot prompt', {hint: `Pass --sev with one of ${names.join(', ')}.`})
 }
 
