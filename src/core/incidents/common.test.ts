@@ -1,5 +1,6 @@
 import {describe, expect, test} from 'vitest'
 import {defaultConfig} from '../config/schema.js'
+import type {RecordEvent} from '../ports.js'
 import {parseIncidentId, pickIncident, notifySteps} from './common.js'
 import {foldIncident} from './model.js'
 import {postmortemValues, renderTemplate} from './postmortem.js'
@@ -24,7 +25,7 @@ describe('notifySteps', () => {
 
 describe('pickIncident', () => {
   const view = (n: number, status: 'investigating' | 'resolved') => {
-    const events = [{id: `A${n}`, type: 'declared', at: '2026-03-01T10:00:00.000Z', data: {title: `t${n}`, severity: 'sev1'}}]
+    const events: RecordEvent[] = [{id: `A${n}`, type: 'declared', at: '2026-03-01T10:00:00.000Z', data: {title: `t${n}`, severity: 'sev1'}}]
     if (status === 'resolved') events.push({id: `B${n}`, type: 'resolved', at: '2026-03-01T11:00:00.000Z', data: {}})
     return foldIncident({number: n, recordId: `INC-${n}`, rootId: `A${n}`, events})!
   }
