@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest'
-import {runFlow} from '../helpers/e2e.js'
+import {runFlow, startFlow} from '../helpers/e2e.js'
 import {fakeGitHubPerTest, githubEnv} from '../helpers/github-e2e.js'
 import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
 
@@ -43,6 +43,9 @@ describe('flow incident with the GitHub forge (the loopback fake, every request 
     expect(followUp.exitCode, followUp.stderr).toBe(0)
     expect(followUp.json.followUps).toEqual([{title: 'Alert on 5xx', done: false, url: 'https://github.com/octo/hello/issues/2'}])
     expect(gh.issues[1]).toMatchObject({number: 2, title: 'Alert on 5xx', labels: ['follow-up'], state: 'open'})
+    const done = await flow(repo, env, 'incident', 'follow-up', 'done', '1', '--incident', 'INC-1', '--json')
+    expect(done.exitCode, done.stderr).toBe(0)
+    expect(gh.issues[1]!.state).toBe('closed')
 
     const postmortem = await flow(repo, env, 'incident', 'postmortem', 'INC-1', '--json')
     expect(postmortem.exitCode, postmortem.stderr).toBe(0)
@@ -100,5 +103,25 @@ describe('flow incident with the GitHub forge (the loopback fake, every request 
     expect(note.exitCode, note.stderr).toBe(0)
     expect(gh.issues).toMatchObject([{title: 'INC-1: Search slow', labels: ['incident', 'sev:sev2']}])
     expect(gh.comments).toHaveLength(1)
+  })
+
+  test('killed while the comment is on its way: flow continue posts it once', async () => {
+    const api = await fakeGitHub.start()
+    const repo = repoWithConfig()
+    const env = githubEnv(repo, api)
+    expect((await flow(repo, env, 'incident', 'declare', 'Queue backlog', '--sev', 'sev2')).exitCode).toBe(0)
+    api.github.fail('issues/create-comment', {delayMs: 15_000, status: 503})
+    const child = startFlow(['incident', 'note', 'consumers scaled to 20'], {cwd: repo.dir, env})
+    const deadline = Date.now() + 20_000
+    while (!api.github.requests.some((r) => r.operationId === 'issues/create-comment') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    child.kill('SIGKILL')
+    await new Promise((r) => child.once('close', r))
+    const gh = api.github.repo('octo', 'hello')
+    expect(gh.comments).toEqual([])
+    const resumed = await flow(repo, env, 'continue', '--json')
+    expect(resumed.exitCode, resumed.stderr).toBe(0)
+    expect(gh.comments.map((c) => c.body.split('\n')[0])).toEqual(['Note: consumers scaled to 20'])
+    const shown = await flow(repo, env, 'incident', 'show', '--json')
+    expect(shown.json.timeline.filter((t: {type: string}) => t.type === 'note')).toHaveLength(1)
   })
 })

@@ -2,10 +2,10 @@ import {FlowError} from '../errors.js'
 import type {IncidentFact, IncidentStatus} from '../records/facts.js'
 import {isOffline} from '../feature/lineage.js'
 import {checkText} from './declare.js'
-import {loadIncidents, pickIncident, runAction, type Action, type IncidentDeps, type RunInfo} from './common.js'
+import {loadIncidents, mirrors, pickIncident, runAction, type Action, type IncidentDeps, type RunInfo} from './common.js'
 import {loadDeployments} from './deployment-source.js'
 import {STATUS_ORDER, toFact, type IncidentView} from './model.js'
-import type {FollowUpIssueInput} from './steps.js'
+import type {CloseFollowUpIssueInput, FollowUpIssueInput} from './steps.js'
 import {checkOrder, parseTime, type Milestone} from './times.js'
 
 /** The result of a lifecycle command (its --json output): the incident after it, and the run. */
@@ -201,7 +201,11 @@ export async function completeFollowUp(deps: IncidentDeps, input: ActionInput & 
     throw new FlowError('USAGE', `${view.id} has no follow-up ${JSON.stringify(input.which)}`, {hint: `flow incident show ${view.id} lists them, numbered from 1.`})
   }
   if (item.done) throw new FlowError('USAGE', `The follow-up "${item.title}" is done already`, {hint: `flow incident show ${view.id} lists the open ones.`})
+  const close = item.issue !== undefined && (await mirrors(deps))
+    ? [{kind: 'incident.closeFollowUpIssue', input: {issue: item.issue, title: item.title} satisfies CloseFollowUpIssueInput}]
+    : []
   return finish(deps, view, {
+    before: close,
     command: 'incident follow-up done', inputs: {incident: view.id, followUp: item.title}, describe: `Mark the follow-up "${item.title}" of ${view.id} done`,
     events: [{type: 'follow-up-done', data: {followUp: item.key, title: item.title}}], comment: `**Follow-up done**: ${item.title}`,
   }, input)

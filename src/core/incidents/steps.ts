@@ -72,6 +72,12 @@ export interface FollowUpIssueInput {
   labels: string[]
 }
 
+/** Input of `incident.closeFollowUpIssue`: the forge issue of a follow-up marked done. */
+export interface CloseFollowUpIssueInput {
+  issue: number
+  title: string
+}
+
 /** Input of `incident.postmortemCommit`: the postmortem file committed on a new branch, without a checkout. */
 export interface PostmortemCommitInput {
   branch: string
@@ -248,6 +254,21 @@ export const followUpIssueStep: StepKind<FollowUpIssueInput> = {
   cannotUndo: 'flow does not delete issues; close it on the forge if it must go',
 }
 
+/** `incident.closeFollowUpIssue`: closes the issue of a follow-up that is done. */
+export const closeFollowUpIssueStep: StepKind<CloseFollowUpIssueInput> = {
+  kind: 'incident.closeFollowUpIssue',
+  describe: (input) => `Close the follow-up issue #${input.issue} "${input.title}"`,
+  async isDone(ctx, input) {
+    return (await (await ctx.forge()).findIssues({state: 'closed'})).some((i) => i.number === input.issue)
+  },
+  async run(ctx, input) {
+    await (await ctx.forge()).updateIssue(input.issue, {state: 'closed'})
+  },
+  async undo(ctx, input) {
+    await (await ctx.forge()).updateIssue(input.issue, {state: 'open'})
+  },
+}
+
 async function blobAt(ctx: StepContext, rev: string): Promise<string | undefined> {
   const result = await ctx.git.exec(['rev-parse', '-q', '--verify', rev])
   return result.exitCode === 0 ? result.stdout : undefined
@@ -285,4 +306,4 @@ export const postmortemCommitStep: StepKind<PostmortemCommitInput> = {
 }
 
 /** Every incident step kind. */
-export const incidentStepKinds: StepKind[] = [recordStep, notifyStep, mirrorIssueStep, mirrorCommentStep, mirrorStateStep, followUpIssueStep, postmortemCommitStep]
+export const incidentStepKinds: StepKind[] = [recordStep, notifyStep, mirrorIssueStep, mirrorCommentStep, mirrorStateStep, followUpIssueStep, closeFollowUpIssueStep, postmortemCommitStep]
