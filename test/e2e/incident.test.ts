@@ -115,6 +115,8 @@ describe('flow incident, offline (local records)', () => {
       [['resolve', '--at', '2h ago'], 2, /^Error: The resolution \(.*\) would be before the declaration \(.*\)$/, /^Hint: An incident's times go/],
       [['declare', 'Y', '--sev', 'sev1', '--started', '10m ago', '--detected', '30m ago'], 2, /^Error: The detection .* would be before the impact start/, /^Hint: /],
       [['declare', 'Z', '--sev', 'sev1', '--started', 'last tuesday'], 2, /^Error: --started "last tuesday" is not a time/, /^Hint: Give an ISO-8601 time/],
+      [['note', 'x', '--at', '2099-01-01T00:00:00Z'], 2, /^Error: --at 2099-01-01T00:00:00.000Z is in the future/, /^Hint: Give a time that has passed/],
+      [['declare', 'W', '--sev', 'sev1', '--started', '10m ago', '--declared', '20m ago'], 2, /^Error: The declaration \(.*\) would be before the impact start/, /^Hint: /],
       [['close'], 1, /^Error: No incident is resolved and not closed$/, /^Hint: /],
     ]
     for (const [args, exit, message, hint] of cases) {
@@ -136,7 +138,9 @@ describe('flow incident, offline (local records)', () => {
 
   test('drills are kept apart: list shows them only with --drills; their facts say drill: true', async () => {
     const repo = incidentRepo()
-    expect((await flow(repo, 'incident', 'declare', 'Real one', '--sev', 'sev2')).exitCode).toBe(0)
+    const real1 = await flow(repo, 'incident', 'declare', 'Real one', '--sev', 'sev2', '--started', '3h ago', '--declared', '2h ago', '--json')
+    expect(real1.exitCode, real1.stderr).toBe(0)
+    expect(Date.parse(real1.json.declaredAt) - Date.parse(real1.json.impactStartedAt)).toBe(3_600_000)
     expect((await flow(repo, 'incident', 'declare', 'Game day', '--sev', 'sev1', '--drill')).exitCode).toBe(0)
     const real = await flow(repo, 'incident', 'list', '--json')
     expect(real.json).toMatchObject({drills: false, incidents: [{id: 'INC-1', title: 'Real one', drill: false}]})

@@ -23,6 +23,7 @@ With the GitHub forge the incident is mirrored to an issue labelled incident and
     env: Flags.string({description: 'An affected environment (repeatable; default: those running the services).', multiple: true}),
     started: Flags.string({description: 'When the impact started (default: unknown).'}),
     detected: Flags.string({description: 'When it was detected (default: unknown).'}),
+    declared: Flags.string({description: 'When it was declared (default: now), for an incident recorded after the fact.'}),
     commander: Flags.string({description: 'The incident commander.'}),
     drill: Flags.boolean({description: 'A drill: kept apart from real incidents everywhere, metrics included.'}),
     ...dryRunFlag,
@@ -31,7 +32,7 @@ With the GitHub forge the incident is mirrored to an issue labelled incident and
   async run(): Promise<IncidentDeclared> {
     const f = this.flags
     const result = await declareIncident(await this.deps(), {
-      title: this.args.title, severity: f.sev, services: f.service, environments: f.env, started: f.started, detected: f.detected,
+      title: this.args.title, severity: f.sev, services: f.service, environments: f.env, started: f.started, detected: f.detected, declared: f.declared,
       commander: f.commander, drill: f.drill, dryRun: f['dry-run'],
     })
     for (const line of result.dryRun ? formatDryRun(`declare ${result.id}`, result) : formatDeclared(result)) this.log(line)

@@ -48,6 +48,8 @@ function when(deps: IncidentDeps, view: IncidentView, input: ActionInput, milest
   if (milestone) checkOrder({...timesOf(view), [milestone]: at ?? now.toISOString()}, now)
   else if (at && Date.parse(at) < Date.parse(view.declaredAt)) {
     throw new FlowError('USAGE', `--at ${at} would be before the declaration (${view.declaredAt})`, {hint: `Give a time after ${view.declaredAt}.`})
+  } else if (at && Date.parse(at) > now.getTime() + 60_000) {
+    throw new FlowError('USAGE', `--at ${at} is in the future (now ${now.toISOString()})`, {hint: 'Give a time that has passed, e.g. --at "10m ago".'})
   }
   return at
 }

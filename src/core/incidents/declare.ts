@@ -21,6 +21,8 @@ export interface DeclareIncidentInput {
   environments?: string[]
   started?: string
   detected?: string
+  /** When it was declared, if not now (an incident recorded after the fact). */
+  declared?: string
   commander?: string
   drill?: boolean
   dryRun?: boolean
@@ -134,7 +136,7 @@ export async function declareIncident(deps: IncidentDeps, input: DeclareIncident
   const environments = environmentsOf(config, services, (input.environments ?? []).map((e) => checkText('The environment', e, '--env')))
   const commander = input.commander === undefined ? undefined : checkText('The commander', input.commander, '--commander')
   const now = deps.clock.now()
-  const declaredAt = now.toISOString()
+  const declaredAt = input.declared === undefined ? now.toISOString() : parseTime(input.declared, now, '--declared')
   const impactStartedAt = input.started === undefined ? undefined : parseTime(input.started, now, '--started')
   const detectedAt = input.detected === undefined ? undefined : parseTime(input.detected, now, '--detected')
   checkOrder({impactStartedAt, detectedAt, declaredAt}, now)
