@@ -148,7 +148,7 @@ export function issueBody(view: Pick<IncidentView, 'id' | 'severity' | 'services
 export async function runAction(deps: IncidentDeps, view: IncidentView, action: Action, options: {dryRun?: boolean; status?: IncidentView['status']}): Promise<{view: IncidentView; run: RunInfo}> {
   const {config} = await deps.config()
   const key = deps.ids.ulid()
-  const ref: IncidentRef = {rootId: view.rootId}
+  const ref: IncidentRef = {rootId: view.rootId, recordId: view.recordId}
   const status = options.status ?? view.status
   const before = action.before ?? []
   const steps: StepSpec[] = [
@@ -164,6 +164,6 @@ export async function runAction(deps: IncidentDeps, view: IncidentView, action: 
   const result = await runPlan(deps, plan, {dryRun: options.dryRun})
   const run: RunInfo = {runId: result.runId, steps: result.steps, ...(options.dryRun ? {dryRun: true as const} : {})}
   if (options.dryRun) return {view, run}
-  const after = await findIncident(await deps.records(), ref)
+  const after = await findIncident(await deps.records(), ref, {exact: true})
   return {view: after ?? view, run}
 }

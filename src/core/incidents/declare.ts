@@ -153,7 +153,7 @@ export async function declareIncident(deps: IncidentDeps, input: DeclareIncident
     ...(detectedAt ? {detectedAt} : {}),
   }
   const draft = {id: recordId, title, severity, services, environments, drill, key, declaredAt, ...(impactStartedAt ? {impactStartedAt} : {}), ...(detectedAt ? {detectedAt} : {})}
-  const ref = {key}
+  const ref = {key, recordId}
   const steps: StepSpec[] = [
     {kind: 'incident.record', input: {recordId, key, events: [{type: DECLARED, at: declaredAt, data}], describe: `Record ${recordId} (${severity}${drill ? ', drill' : ''}): ${title}`} satisfies RecordInput},
     ...notifySteps(config, ref, key, {id: recordId, severity, title, status: 'investigating', event: 'declared', text: title, drill: String(drill)}),
@@ -163,7 +163,7 @@ export async function declareIncident(deps: IncidentDeps, input: DeclareIncident
   const suspects = await suspectsOf(deps, draft)
   const result = await runPlan(deps, plan, {dryRun: input.dryRun})
   const run: RunInfo = {runId: result.runId, steps: result.steps, ...(input.dryRun ? {dryRun: true as const} : {})}
-  const view: IncidentView | undefined = input.dryRun ? undefined : await findIncident(records, ref)
+  const view: IncidentView | undefined = input.dryRun ? undefined : await findIncident(records, ref, {exact: true})
   const fact: IncidentFact = view ? toFact(view) : {...draft, status: 'investigating', followUps: []}
   if (!view) delete (fact as {key?: string}).key
   return {

@@ -4,12 +4,15 @@ import type {Forge, ForgeIssue, NewRecordEvent, RecordStore} from '../ports.js'
 import {INCIDENTS_COLLECTION} from '../records/facts.js'
 import type {StepContext, StepKind} from '../../engine/types.js'
 import {incidentNumbering, incidentViews} from './facts.js'
-import type {IncidentView} from './model.js'
+import {DECLARED, type IncidentView} from './model.js'
+import {resolveNumbers} from '../records/numbering.js'
 
 /** Names an incident in a step: by its declared event's id, or (before it exists) by the declare run's key. */
 export interface IncidentRef {
   rootId?: string
   key?: string
+  /** The directory its events live in: steps then read that record alone instead of the whole collection. */
+  recordId?: string
 }
 
 /** One event a step writes (its key is added by the step). */
@@ -94,10 +97,19 @@ async function store(ctx: StepContext): Promise<RecordStore> {
   return ctx.records()
 }
 
-/** The incident a ref names, or undefined. */
-export async function findIncident(records: RecordStore, ref: IncidentRef): Promise<IncidentView | undefined> {
-  const views = incidentViews(await incidentNumbering(records))
-  return views.find((v) => (ref.rootId !== undefined && v.rootId === ref.rootId) || (ref.key !== undefined && v.key === ref.key))
+/**
+ * The incident a ref names, or undefined. With `recordId` (and not `exact`) only that record is read, which is all a
+ * step needs (its events, root and keys); its number is then the one its creator claimed. `exact` resolves the
+ * numbers of the whole collection, for what is shown to people.
+ */
+export async function findIncident(records: RecordStore, ref: IncidentRef, options: {exact?: boolean} = {}): Promise<IncidentView | undefined> {
+  const match = (v: IncidentView) => (ref.rootId !== undefined && v.rootId === ref.rootId) || (ref.key !== undefined && v.key === ref.key)
+  if (ref.recordId !== undefined && !options.exact) {
+    const one = new Map([[ref.recordId, await records.events(INCIDENTS_COLLECTION, ref.recordId)]])
+    const found = incidentViews(resolveNumbers([{collection: INCIDENTS_COLLECTION, records: one}], (e) => e.type === DECLARED)).find(match)
+    if (found) return found
+  }
+  return incidentViews(await incidentNumbering(records)).find(match)
 }
 
 async function requireIncident(records: RecordStore, ref: IncidentRef): Promise<IncidentView> {
@@ -119,7 +131,7 @@ export const recordStep: StepKind<RecordInput> = {
   },
   async run(ctx, input) {
     const records = await store(ctx)
-    const root = input.ref ? (await requireIncident(records, input.ref)).rootId : undefined
+    const root = input.ref ? (input.ref.rootId ?? (await requireIncident(records, input.ref)).rootId) : undefined
     const extra: Record<string, unknown> = {}
     if (input.withOutputOf) {
       const out = ctx.outputs[input.withOutputOf.step]
