@@ -210,4 +210,28 @@ describe('flow incident, offline (local records)', () => {
     expect([...times].sort()).toEqual(times)
     expect(a.ref(REF)).toBe(b.ref(REF))
   })
+
+  test('two clones that both declared INC-1 offline show INC-1 and INC-2 after syncing, each with its own notes', async () => {
+    const repo = incidentRepo()
+    repo.git('push', '-q', 'origin', 'main')
+    const a = repo.clone('a')
+    const b = repo.clone('b')
+    expect((await flow(a, 'incident', 'declare', 'Checkout 500s', '--sev', 'sev2')).exitCode).toBe(0)
+    expect((await flow(b, 'incident', 'declare', 'Search slow', '--sev', 'sev2')).exitCode).toBe(0)
+    expect((await flow(a, 'incident', 'note', 'about checkout')).exitCode).toBe(0)
+    expect((await flow(b, 'incident', 'note', 'about search')).exitCode).toBe(0)
+    for (const clone of [a, b, a]) expect((await flow(clone, 'records', 'sync')).exitCode).toBe(0)
+    const lists = await Promise.all([a, b].map((c) => flow(c, 'incident', 'list', '--json')))
+    expect(lists[0]!.json).toEqual(lists[1]!.json)
+    const titles = lists[0]!.json.incidents.map((i: {id: string; title: string}) => `${i.id} ${i.title}`).sort()
+    expect(titles).toHaveLength(2)
+    expect(titles.map((t: string) => t.slice(0, 5))).toEqual(['INC-1', 'INC-2'])
+    for (const incident of lists[0]!.json.incidents) {
+      const shown = await flow(b, 'incident', 'show', incident.id, '--json')
+      const notes = shown.json.timeline.filter((t: {type: string}) => t.type === 'note').map((t: {summary: string}) => t.summary)
+      expect(notes).toEqual([incident.title === 'Checkout 500s' ? 'Note: about checkout' : 'Note: about search'])
+    }
+    const next = await flow(b, 'incident', 'declare', 'Third', '--sev', 'sev2', '--json')
+    expect(next.json.id).toBe('INC-3')
+  })
 })
