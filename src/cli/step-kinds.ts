@@ -13,6 +13,7 @@ export async function allStepKinds(): Promise<StepKind[]> {
     (await import('../core/gates/gate-steps.js')).gateStepKinds,
     (await import('../core/release/steps.js')).releaseStepKinds,
     (await import('../core/changes/steps.js')).changeStepKinds,
+    (await import('../core/incidents/steps.js')).incidentStepKinds,
   ]
   return kinds.flat()
 }

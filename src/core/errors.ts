@@ -42,6 +42,7 @@ export type ErrorCode =
   | 'RECORDS_INVALID'
   | 'REMOTE_UNREACHABLE'
   | 'COMMAND_FAILED'
+  | 'INCIDENT_NOT_FOUND'
   | 'CANCELLED'
   | 'INTERNAL'
 
@@ -75,6 +76,7 @@ const exitFor: Record<ErrorCode, number> = {
   RECORDS_INVALID: ExitCode.failure,
   REMOTE_UNREACHABLE: ExitCode.failure,
   COMMAND_FAILED: ExitCode.failure,
+  INCIDENT_NOT_FOUND: ExitCode.failure,
   CANCELLED: ExitCode.cancelled,
   INTERNAL: ExitCode.failure,
 }

@@ -249,6 +249,8 @@ export interface Forge {
   updateIssue(number: number, patch: {title?: string; body?: string; state?: 'open' | 'closed'; labels?: string[]}): Promise<ForgeIssue>
   findIssues(query: {labels?: string[]; state?: 'open' | 'closed' | 'all'}): Promise<ForgeIssue[]>
   addComment(issueNumber: number, body: string): Promise<{id: number | string; url: string}>
+  /** The comments of an issue, oldest first (optional: steps use it to never post a comment twice). */
+  listComments?(issueNumber: number): Promise<Array<{id: number | string; body: string; url: string}>>
   createDeployment(input: {ref: string; environment: string; description?: string; payload?: Record<string, unknown>; productionEnvironment?: boolean; transientEnvironment?: boolean}): Promise<Deployment>
   createDeploymentStatus(id: number | string, input: {state: DeploymentState; description?: string; environmentUrl?: string; logUrl?: string}): Promise<void>
   listDeployments(query: {environment?: string; sha?: string}): Promise<Deployment[]>

@@ -393,6 +393,11 @@ export class GitHubForge implements Forge, ForgeSettings {
     })
   }
 
+  listComments(issueNumber: number): Promise<Array<{id: number | string; body: string; url: string}>> {
+    return this.call(`reading the comments of #${issueNumber}`, async () =>
+      (await this.octokit.paginate(this.octokit.rest.issues.listComments, {...this.repo, issue_number: issueNumber, per_page: 100})).map((c) => ({id: c.id, body: c.body ?? '', url: c.html_url})))
+  }
+
   createDeployment(input: {ref: string; environment: string; description?: string; payload?: Record<string, unknown>; productionEnvironment?: boolean; transientEnvironment?: boolean}): Promise<Deployment> {
     return this.call(`recording a deployment of ${input.ref} to ${input.environment}`, async () => {
       const {data, status} = await this.octokit.rest.repos.createDeployment({

@@ -362,7 +362,7 @@ const incidents = z
   .strictObject({
     severities: z.record(z.string(), severity).default(DEFAULT_SEVERITIES).describe('Severities, most severe first.'),
     default_severity: z.string().min(1).optional().describe('Severity used when none is given (default: the last one).'),
-    notify: z.array(CommandSchema).default([]).describe('Commands run on every incident event; they get {id}, {severity}, {title}, {status}.'),
+    notify: z.array(CommandSchema).default([]).describe('Commands run on every incident action; they get {id}, {severity}, {title}, {status}, {event}, {text}, {drill} as separate arguments (a string command: "$FLOW_INCIDENT_<NAME>" variables).'),
     roles: names('Incident roles.').default(['commander', 'communications', 'scribe']),
     postmortem: z
       .strictObject({
