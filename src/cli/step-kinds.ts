@@ -12,6 +12,8 @@ export async function allStepKinds(): Promise<StepKind[]> {
     (await import('../core/files/file-steps.js')).fileStepKinds,
     (await import('../core/gates/gate-steps.js')).gateStepKinds,
     (await import('../core/release/steps.js')).releaseStepKinds,
+    (await import('../core/env/steps.js')).envStepKinds,
+    [(await import('../core/env/note-step.js')).noteKind],
   ]
   return kinds.flat()
 }

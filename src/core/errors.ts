@@ -42,6 +42,7 @@ export type ErrorCode =
   | 'RECORDS_INVALID'
   | 'REMOTE_UNREACHABLE'
   | 'COMMAND_FAILED'
+  | 'DEPLOY_FAILED'
   | 'CANCELLED'
   | 'INTERNAL'
 
@@ -75,6 +76,7 @@ const exitFor: Record<ErrorCode, number> = {
   RECORDS_INVALID: ExitCode.failure,
   REMOTE_UNREACHABLE: ExitCode.failure,
   COMMAND_FAILED: ExitCode.failure,
+  DEPLOY_FAILED: ExitCode.failure,
   CANCELLED: ExitCode.cancelled,
   INTERNAL: ExitCode.failure,
 }
