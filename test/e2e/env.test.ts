@@ -206,7 +206,7 @@ environments:
   })
 
   test('--dry-run prints the plan with the rollback steps and changes nothing; a string command gets values only through the environment', async () => {
-    const scene = await envScene(['staging'], (state, ports) => `version: 1
+    const scene = await envScene(['staging'], (state) => `version: 1
 environments:
   staging:
     deploy: ${scriptArgv(state, 'deploy', 'staging', '{sha}')}
@@ -214,7 +214,6 @@ environments:
   production:
     deploy: ${scriptArgv(state, 'deploy', 'staging', '{sha}')}
 `)
-    void scene.ports
     expect((await scene.flow('env', 'deploy', 'staging', '--yes')).exitCode).toBe(0)
     scene.repo.commit('feat: two')
     const dry = await scene.flow('env', 'deploy', 'staging', '--dry-run', '--json')

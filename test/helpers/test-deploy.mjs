@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global fetch, AbortSignal */
 // The deploy, switch, weight and check commands of the environment tests' flow.yml (argv arrays, so every
 // placeholder arrives as its own argument). State lives in STATE (a directory the test owns):
 //   ports.json      {slot: port}     which port each slot (staging, blue, green, canary...) serves on

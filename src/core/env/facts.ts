@@ -35,8 +35,40 @@ export const isDeploymentRoot = (e: RecordEvent): boolean => e.type === 'created
 
 /** Every deployment record of the collection, numbers resolved. */
 export function numberDeployments(collection: ReadonlyMap<string, readonly RecordEvent[]>): Numbering {
-  const only = new Map([...collection].filter(([id]) => id.startsWith('DEP-')))
-  return resolveNumbers([{collection: DEPLOYMENTS_COLLECTION, records: only}], isDeploymentRoot)
+  return fastNumbering(collection) ?? resolveNumbers([{collection: DEPLOYMENTS_COLLECTION, records: deploymentsOnly(collection)}], isDeploymentRoot)
+}
+
+function deploymentsOnly(collection: ReadonlyMap<string, readonly RecordEvent[]>): Map<string, readonly RecordEvent[]> {
+  return new Map([...collection].filter(([id]) => id.startsWith('DEP-')))
+}
+
+/**
+ * The usual case without the general resolution: every `DEP-n` directory holds exactly one creating event, so
+ * each record keeps its own number (what resolveNumbers would give), and the store already hands events oldest first.
+ * Undefined when any directory is shared (a collision after an offline sync) or badly ordered.
+ */
+function fastNumbering(collection: ReadonlyMap<string, readonly RecordEvent[]>): Numbering | undefined {
+  const records: Numbering['records'] = []
+  let max = 0
+  for (const [recordId, events] of collection) {
+    if (!recordId.startsWith('DEP-')) continue
+    const number = Number(recordId.slice(4))
+    if (!Number.isInteger(number) || number < 1 || String(number) !== recordId.slice(4)) return undefined
+    let root: RecordEvent | undefined
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!
+      if (i > 0 && events[i - 1]!.id >= e.id) return undefined
+      if (e.type === 'created') {
+        if (root) return undefined
+        root = e
+      }
+    }
+    if (!root) continue
+    records.push({number, claimed: number, collection: DEPLOYMENTS_COLLECTION, recordId, rootId: root.id, events: events as RecordEvent[]})
+    if (number > max) max = number
+  }
+  records.sort((a, b) => a.number - b.number)
+  return {records, next: max + 1}
 }
 
 /** Folds one numbered deployment record. */
