@@ -5,7 +5,7 @@ import {runFlow} from '../helpers/e2e.js'
 
 const fakeGitHub = fakeGitHubPerTest()
 
-describe('flow env deploy with the GitHub forge (built binary, fake GitHub validated against the spec)', () => {
+describe('flow env deploy with the GitHub forge (built binary, fake GitHub validated against the spec)', {timeout: 120_000}, () => {
   test('GitHub deployments: auto_merge false, the environment, in_progress → success/failure with environment_url and log_url, older ones inactive', async () => {
     const server = await fakeGitHub.start()
     const scene = await envScene(['staging'], (state, ports) => `version: 1

@@ -57,7 +57,7 @@ environments:
         verify: {command: ${scriptArgv(state, 'check', '{color}')}, interval: 20ms, count: 2}
 `
 
-describe('killing flow during verification, then flow continue (built binary)', () => {
+describe('killing flow during verification, then flow continue (built binary)', {timeout: 120_000}, () => {
   test('a healthy deployment: continue verifies again and records it live', async () => {
     const scene = await envScene(['staging'], rolling)
     expect((await scene.flow('env', 'deploy', 'staging', '--yes')).exitCode).toBe(0)
@@ -66,7 +66,8 @@ describe('killing flow during verification, then flow continue (built binary)', 
     const interrupted = await scene.flow('env', 'history', 'staging', '--json')
     expect(interrupted.json.deployments[0]).toMatchObject({id: 'DEP-2', outcome: 'in_progress'})
     const again = await scene.flow('env', 'deploy', 'staging', '--yes', '--json')
-    expect(again.json.error.code).toBe('RUN_IN_PROGRESS')
+    expect(again.exitCode).toBe(6)
+    expect(again.json.error.details.refusals.map((r: {code: string}) => r.code)).toEqual(['IN_PROGRESS'])
 
     const resumed = await scene.flow('continue', '--json')
     expect(resumed.exitCode, resumed.stderr).toBe(0)

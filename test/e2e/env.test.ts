@@ -1,4 +1,4 @@
-import {existsSync} from 'node:fs'
+import {existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 import {envScene, recordEvents, scriptArgv} from '../helpers/env-scene.js'
@@ -20,7 +20,7 @@ environments:
     freeze: ${freeze}
 `
 
-describe('flow env (built binary, real loopback services)', () => {
+describe('flow env (built binary, real loopback services)', {timeout: 120_000}, () => {
   test('a good version deploys, verifies and is recorded; a failing one is rolled back automatically and both are recorded', async () => {
     const scene = await envScene(['staging', 'production'], twoEnvs())
     const {repo} = scene
@@ -226,5 +226,41 @@ environments:
     const unknown = await scene.flow('env', 'deploy', 'qa', '--yes', '--json')
     expect(unknown.exitCode).toBe(2)
     expect(unknown.json.error.hint).toContain('staging, production')
+  })
+
+  test('the deploy gate stage runs first (a red gate pauses, nothing deployed); a failing deploy command rolls back; break-glass skips the gates and says so', async () => {
+    const scene = await envScene(['staging'], (state, ports) => `version: 1
+gates:
+  smoke: {run: ["node", "-e", "process.exit(require('fs').existsSync('red') ? 1 : 0)"]}
+stages:
+  deploy: [smoke]
+environments:
+  staging:
+    deploy: ${scriptArgv(state, 'deploy', 'staging', '{sha}')}
+    health: {url: "http://127.0.0.1:${ports.staging}/health", interval: 10ms, count: 1}
+`)
+    const {repo} = scene
+    const one = repo.git('rev-parse', 'HEAD')
+    expect((await scene.flow('env', 'deploy', 'staging', '--yes')).exitCode).toBe(0)
+    repo.write('red', '')
+    const red = await scene.flow('env', 'deploy', 'staging', '--yes', '--json')
+    expect(red.exitCode).toBe(8)
+    expect(red.json.error.details.cause.code).toBe('GATE_FAILED')
+    expect((await scene.flow('abort')).exitCode).toBe(0)
+    expect(recordEvents(repo).filter((e) => e.event.type === 'created')).toHaveLength(1)
+
+    expect((await scene.flow('env', 'lock', 'staging', '--reason', 'incident')).exitCode).toBe(0)
+    const glass = await scene.flow('env', 'deploy', 'staging', '--break-glass', 'hotfix', '--yes', '--json')
+    expect(glass.exitCode, glass.stderr).toBe(0)
+    expect(glass.json.breakGlass).toEqual({reason: 'hotfix', overrode: ['LOCKED', 'GATES']})
+    expect(glass.json.steps.some((s: {kind: string}) => s.kind === 'gates.run')).toBe(false)
+
+    // A deploy command that exits non-zero counts as a failed deployment: rolled back to what ran before.
+    const broken = repo.commit('feat: cannot start')
+    writeFileSync(join(scene.state, `broken-${broken}`), '')
+    const failed = await scene.flow('env', 'deploy', 'staging', '--break-glass', 'still locked', '--yes', '--json')
+    expect(failed.exitCode).toBe(1)
+    expect(failed.json.error.details).toMatchObject({sha: broken, previousSha: one, outcome: 'rolled_back', rollbackOutcome: 'success'})
+    expect((await scene.serving('staging'))?.sha).toBe(one)
   })
 })

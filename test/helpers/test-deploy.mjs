@@ -4,7 +4,7 @@
 // placeholder arrives as its own argument). State lives in STATE (a directory the test owns):
 //   ports.json      {slot: port}     which port each slot (staging, blue, green, canary...) serves on
 //   <slot>.pid      the service running in a slot
-//   fail-<sha>      makes that sha's service unhealthy
+//   fail-<sha>      makes that sha's service unhealthy; broken-<sha> makes its deploy exit 3
 //   log.jsonl       every call with its argv and FLOW_* environment
 //   live, weights   the blue-green colour in service, the canary weights in order
 //   hold-<what>     makes `check` or `deploy` wait (the test removes it, or kills flow meanwhile); entered-<what> says it waits
@@ -47,6 +47,10 @@ function alive(pid) {
 if (verb === 'deploy') {
   const [slot, sha] = rest
   await hold('deploy')
+  if (existsSync(join(state, `broken-${sha}`))) {
+    console.error(`cannot deploy ${sha}`)
+    process.exit(3)
+  }
   const pidfile = join(state, `${slot}.pid`)
   if (existsSync(pidfile)) {
     const pid = Number(readFileSync(pidfile, 'utf8'))

@@ -5,6 +5,7 @@ import type {DeploymentKind} from '../records/facts.js'
 import {runPlan, type RunResult} from '../../engine/runner.js'
 import {actorOf, approvalEvents, lockEvents, readEnvRecords, requireEnvironment, resolveSha, versionOf, type EnvRecords} from './context.js'
 import {liveDeployment, type DeploymentRecord} from './facts.js'
+import {gateStageSteps} from '../gates/gate-steps.js'
 import {buildDeploySteps} from './plan.js'
 import {deployRefusals, type Refusal} from './policy.js'
 
@@ -20,8 +21,6 @@ export interface DeployInput {
   dryRun?: boolean
   /** Refusals found by the caller (promote's soak time), added to the policy's. */
   extraRefusals?: Refusal[]
-  /** For a rollback: the deployment being undone. */
-  rollbackOf?: string
 }
 
 /** The result of a deployment (its --json document). */
@@ -85,7 +84,10 @@ export async function deployEnvironment(deps: Deps, input: DeployInput, known?: 
     ...(input.extraRefusals ?? []),
   ])
   if (!input.dryRun) refuseUnlessBreakGlass(input.environment, sha, refusals, input.breakGlass)
-  const breakGlass = input.breakGlass !== undefined && refusals.length > 0 ? {reason: input.breakGlass.trim(), overrode: refusals.map((r) => r.code), messages: refusals.map((r) => r.message)} : undefined
+  // Break-glass also skips the deploy gate stage (an emergency cannot wait for a red test); that is recorded too.
+  const skipped = gateStageSteps(config, 'deploy').length > 0 ? [{code: 'GATES', message: 'the deploy gates were not run'}] : []
+  const overridden = [...refusals, ...skipped]
+  const breakGlass = input.breakGlass !== undefined && refusals.length > 0 ? {reason: input.breakGlass.trim(), overrode: overridden.map((r) => r.code), messages: overridden.map((r) => r.message)} : undefined
   if (input.breakGlass !== undefined && refusals.length === 0) deps.reporter.warn('--break-glass given but nothing was refused: deploying normally')
   const info = await deps.forgeInfo()
   const built = buildDeploySteps(config, {
@@ -182,5 +184,5 @@ export async function rollbackEnvironment(deps: Deps, input: RollbackInput): Pro
   if (!live) throw new FlowError('USAGE', `Nothing is deployed to ${input.environment}, so there is nothing to roll back`)
   const sha = input.to ? await resolveSha(deps.git, input.to) : rollbackTarget(records.deployments, live)?.sha
   if (!sha) throw new FlowError('USAGE', `${input.environment} has no earlier successful deployment to go back to`, {hint: 'Name one with --to SHA.'})
-  return deployEnvironment(deps, {environment: input.environment, ref: sha, kind: 'rollback', rollbackOf: live.id, ...(input.breakGlass !== undefined ? {breakGlass: input.breakGlass} : {}), ...(input.dryRun ? {dryRun: true} : {})}, {records, sha})
+  return deployEnvironment(deps, {environment: input.environment, ref: sha, kind: 'rollback', ...(input.breakGlass !== undefined ? {breakGlass: input.breakGlass} : {}), ...(input.dryRun ? {dryRun: true} : {})}, {records, sha})
 }

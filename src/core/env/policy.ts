@@ -34,9 +34,13 @@ export function freezeWindowsOf(config: Pick<FlowConfig, 'environments' | 'chang
 
 const short = (sha: string) => sha.slice(0, 7)
 
+/** An unfinished deployment older than this no longer holds its environment (its run was abandoned). */
+const STALE_MS = 3_600_000
+
 /**
  * Every reason deploying `sha` to `environment` is refused right now: freeze window, lock, missing approvals,
- * promotion order (`after:`), failed deploy gates. Empty when it may go ahead. Pure: callers gather the records.
+ * promotion order (`after:`), another deployment still running (environments.<env>.lock, for an hour at most),
+ * failed deploy gates. Empty when it may go ahead. Pure: callers gather the records.
  */
 export function deployRefusals(input: PolicyInput): Refusal[] {
   const env = input.config.environments[input.environment]
@@ -55,6 +59,10 @@ export function deployRefusals(input: PolicyInput): Refusal[] {
   for (const before of env.after) {
     const reached = input.deployments.some((d) => d.environment === before && d.sha === input.sha && d.outcome === 'success')
     if (!reached) reasons.push({code: 'PROMOTION_ORDER', message: `${short(input.sha)} has not been deployed successfully to ${before} (${input.environment} comes after it)`})
+  }
+  if (env.lock) {
+    const running = input.deployments.find((d) => d.environment === input.environment && d.outcome === 'in_progress' && input.at.getTime() - Date.parse(d.startedAt) < STALE_MS)
+    if (running) reasons.push({code: 'IN_PROGRESS', message: `${running.id} (${short(running.sha)}${running.actor ? `, by ${running.actor}` : ''}) is still deploying to ${input.environment} (flow continue, where it was started, finishes it)`})
   }
   if (input.failedGates && input.failedGates.length > 0) reasons.push({code: 'GATES', message: `the deploy gates failed: ${input.failedGates.join(', ')}`})
   return reasons
