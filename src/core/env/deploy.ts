@@ -99,6 +99,7 @@ export async function deployEnvironment(deps: Deps, input: DeployInput, known?: 
     ...(actor ? {actor} : {}),
     ...(info.kind === 'github' ? {logUrl: logUrl(deps, info)} : {}),
   })
+  if (!built.steps.some((s) => s.kind === 'env.verify')) deps.reporter.warn(`${input.environment} has no health check: the deployment counts as healthy once its commands exit 0`)
   const base = {
     environment: input.environment, sha, ...(version ? {version} : {}), ...(live ? {previousSha: live.sha} : {}), kind, strategy: built.deployment.strategy,
     ...(breakGlass ? {breakGlass: {reason: breakGlass.reason, overrode: breakGlass.overrode}} : {}), refusals,
