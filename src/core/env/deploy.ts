@@ -55,6 +55,22 @@ function applicable(kind: DeploymentKind, refusals: Refusal[]): Refusal[] {
   return kind === 'rollback' ? refusals.filter((r) => r.code === 'LOCKED') : refusals
 }
 
+/**
+ * Every reason deploying `sha` to `environment` is refused now (freeze, lock, approvals, promotion order, a
+ * deployment still running), read from flow.yml and the records: what `flow env deploy` checks before it runs.
+ * Other features add their own reasons to the list (change control, error budgets) and pass them to
+ * deployEnvironment as `extraRefusals`.
+ */
+export async function deployPolicy(deps: Pick<Deps, 'config' | 'records' | 'clock' | 'git'>, input: {environment: string; sha: string; kind?: DeploymentKind}, known?: {records?: EnvRecords; actor?: string}): Promise<Refusal[]> {
+  const config = (await deps.config()).config
+  const records = known?.records ?? (await readEnvRecords(deps))
+  const actor = known?.actor ?? (await actorOf(deps.git))
+  return applicable(input.kind ?? 'deploy', deployRefusals({
+    config, environment: input.environment, sha: input.sha, at: deps.clock.now(), deployments: records.deployments,
+    lockEvents: lockEvents(records, input.environment), approvalEvents: approvalEvents(records, input.environment), ...(actor ? {actor} : {}),
+  }))
+}
+
 /** Refuses (exit 6, every reason listed) unless break-glass was given. */
 function refuseUnlessBreakGlass(environment: string, sha: string, refusals: Refusal[], breakGlass: string | undefined): void {
   if (refusals.length === 0 || breakGlass !== undefined) return
@@ -79,10 +95,7 @@ export async function deployEnvironment(deps: Deps, input: DeployInput, known?: 
   const records = known?.records ?? (await readEnvRecords(deps))
   const [version, actor] = await Promise.all([versionOf(deps.git, config, sha), actorOf(deps.git)])
   const live = liveDeployment(records.deployments, input.environment)
-  const refusals = applicable(kind, [
-    ...deployRefusals({config, environment: input.environment, sha, at: deps.clock.now(), deployments: records.deployments, lockEvents: lockEvents(records, input.environment), approvalEvents: approvalEvents(records, input.environment), ...(actor ? {actor} : {})}),
-    ...(input.extraRefusals ?? []),
-  ])
+  const refusals = [...(await deployPolicy(deps, {environment: input.environment, sha, kind}, {records, ...(actor ? {actor} : {})})), ...applicable(kind, input.extraRefusals ?? [])]
   if (!input.dryRun) refuseUnlessBreakGlass(input.environment, sha, refusals, input.breakGlass)
   // Break-glass also skips the deploy gate stage (an emergency cannot wait for a red test); that is recorded too.
   const skipped = gateStageSteps(config, 'deploy').length > 0 ? [{code: 'GATES', message: 'the deploy gates were not run'}] : []
