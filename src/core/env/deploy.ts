@@ -89,8 +89,9 @@ export async function deployEnvironment(deps: Deps, input: DeployInput, known?: 
   const config = (await deps.config()).config
   requireEnvironment(config, input.environment)
   if (input.breakGlass !== undefined && !input.breakGlass.trim()) throw new FlowError('USAGE', '--break-glass needs a reason', {hint: 'Pass --break-glass "why this cannot wait".'})
-  const ref = input.ref ?? 'HEAD'
-  const sha = known?.sha ?? (await resolveSha(deps.git, ref))
+  const sha = known?.sha ?? (await resolveSha(deps.git, input.ref ?? 'HEAD'))
+  // What is recorded and passed as {ref}: the name the user gave, else the sha itself (HEAD means nothing later).
+  const ref = input.ref ?? sha
   const kind = input.kind ?? 'deploy'
   const records = known?.records ?? (await readEnvRecords(deps))
   const [version, actor] = await Promise.all([versionOf(deps.git, config, sha), actorOf(deps.git)])
