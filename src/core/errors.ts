@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'REMOTE_UNREACHABLE'
   | 'COMMAND_FAILED'
   | 'INCIDENT_NOT_FOUND'
+  | 'DEPLOY_FAILED'
   | 'CANCELLED'
   | 'INTERNAL'
 
@@ -77,6 +78,7 @@ const exitFor: Record<ErrorCode, number> = {
   REMOTE_UNREACHABLE: ExitCode.failure,
   COMMAND_FAILED: ExitCode.failure,
   INCIDENT_NOT_FOUND: ExitCode.failure,
+  DEPLOY_FAILED: ExitCode.failure,
   CANCELLED: ExitCode.cancelled,
   INTERNAL: ExitCode.failure,
 }

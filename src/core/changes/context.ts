@@ -7,7 +7,7 @@ import type {Git} from '../ports.js'
 import type {GateStanding} from './evaluate.js'
 import type {Change, ChangeBinding} from './model.js'
 import {assessRisk, FREEZE_HORIZON_MS, type ChangedFile, type FreezeSpan, type RiskAssessment} from './risk.js'
-import {loadIncidents} from './sources.js'
+import {incidentFacts} from '../incidents/facts.js'
 
 /** Who is acting: git user.email, else the author identity git would use. */
 export async function actorOf(git: Git): Promise<string> {
@@ -97,7 +97,7 @@ export async function riskOf(deps: Pick<Deps, 'git' | 'repo' | 'records' | 'cloc
     environments: change.environments,
     ...(config.metrics.production ? {production: config.metrics.production} : {}),
     namedServices: change.services,
-    incidents: await loadIncidents(await deps.records()),
+    incidents: await incidentFacts(await deps.records()),
     now,
     freeze: {...(active ? {active: spanOf(active)} : {}), ...(next ? {next: spanOf(next)} : {})},
   })

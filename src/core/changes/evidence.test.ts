@@ -3,7 +3,6 @@ import type {RecordEvent} from '../ports.js'
 import type {DeploymentFact} from '../records/facts.js'
 import {buildEvidence, evidenceMarkdown} from './evidence.js'
 import {foldChange} from './model.js'
-import {foldDeploymentFact} from './sources.js'
 
 const ev = (id: string, type: string, data: Record<string, unknown>, at: string): RecordEvent => ({id, type, at, actor: 'author@example.com', data})
 
@@ -42,12 +41,4 @@ describe('buildEvidence', () => {
     expect(md).toContain('freeze, hotfix (flagged for review after)')
     expect(md).toContain('Closed successful at 2026-06-10T10:00:00.000Z by author@example.com.')
   })
-})
-
-test('foldDeploymentFact reads the change id from the event or its payload, and the outcome from the last status', () => {
-  const fact = foldDeploymentFact('DEP-1', [
-    ev('01A', 'created', {ref: 'main', sha: 'c'.repeat(40), environment: 'staging', payload: {changeId: 'CHG-2'}}, '2026-06-10T09:00:00.000Z'),
-    ev('01B', 'status', {state: 'success'}, '2026-06-10T09:05:00.000Z'),
-  ])
-  expect(fact).toMatchObject({id: 'DEP-1', environment: 'staging', changeId: 'CHG-2', outcome: 'success', finishedAt: '2026-06-10T09:05:00.000Z'})
 })

@@ -11,7 +11,7 @@ import {actorOf, filesOf, revParse, riskOf} from './context.js'
 import {findConflicts, type ChangeConflict} from './evaluate.js'
 import {foldAll, numberChanges, type Change, type ChangeBinding, type ChangeType, type ChangeWindow} from './model.js'
 import {touchedServices, type RiskAssessment} from './risk.js'
-import {loadDeployments} from './sources.js'
+import {deploymentFacts} from '../env/facts.js'
 import {chooseTemplate, matchTemplate, templatesOf, type ChangeTemplate} from './templates.js'
 
 /** The input of `flow change new`. */
@@ -68,7 +68,7 @@ export function parseWindow(text: string): ChangeWindow {
 async function bind(deps: Pick<Deps, 'git' | 'forge' | 'records' | 'reporter'>, config: FlowConfig, input: NewChangeInput): Promise<{binding: ChangeBinding; title?: string; environments: string[]}> {
   if (input.deployment && input.pullRequest !== undefined) throw new FlowError('USAGE', 'Bind a change to a pull request or to a deployment, not both')
   if (input.deployment) {
-    const deployment = (await loadDeployments(await deps.records())).find((d) => d.id === input.deployment)
+    const deployment = (await deploymentFacts(await deps.records())).find((d) => d.id === input.deployment)
     if (!deployment) throw new FlowError('FORGE_NOT_FOUND', `There is no deployment ${input.deployment}`, {hint: 'flow env history lists the deployments.'})
     return {
       binding: {kind: 'deployment', deployment: deployment.id, sha: deployment.sha, ...(deployment.previousSha ? {base: deployment.previousSha} : {})},

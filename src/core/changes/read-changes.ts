@@ -5,7 +5,7 @@ import {buildEvidence, evidenceMarkdown, type ChangeEvidence} from './evidence.j
 import {foldAll, numberChanges, type Change, type ChangeStatus, type ChangeType} from './model.js'
 import type {RiskAssessment} from './risk.js'
 import {loadChange} from './steps.js'
-import {loadDeployments} from './sources.js'
+import {deploymentFacts} from '../env/facts.js'
 
 /** One change as `flow change list` shows it. */
 export interface ChangeListItem {
@@ -62,6 +62,6 @@ export async function changeRisk(deps: Pick<Deps, 'git' | 'repo' | 'records' | '
 export async function changeEvidence(deps: Pick<Deps, 'records'>, input: {id: string}): Promise<{evidence: ChangeEvidence; markdown: string}> {
   const store = await deps.records()
   const {change} = await loadChange(store, input.id)
-  const evidence = buildEvidence(change, await loadDeployments(store))
+  const evidence = buildEvidence(change, await deploymentFacts(store))
   return {evidence, markdown: evidenceMarkdown(evidence)}
 }

@@ -3,7 +3,7 @@ import type {IncidentFact, IncidentStatus} from '../records/facts.js'
 import {isOffline} from '../feature/lineage.js'
 import {checkText} from './declare.js'
 import {loadIncidents, mirrors, pickIncident, runAction, type Action, type IncidentDeps, type RunInfo} from './common.js'
-import {loadDeployments} from './deployment-source.js'
+import {deploymentFacts} from '../env/facts.js'
 import {STATUS_ORDER, toFact, type IncidentView} from './model.js'
 import type {CloseFollowUpIssueInput, FollowUpIssueInput} from './steps.js'
 import {checkOrder, parseTime, type Milestone} from './times.js'
@@ -127,7 +127,7 @@ export async function setIncidentCause(deps: IncidentDeps, input: ActionInput & 
   let data: {deployment?: string; sha?: string}
   if (/^DEP-\d+$/i.test(given)) {
     const id = given.toUpperCase()
-    const deployment = (await loadDeployments(await deps.records())).find((d) => d.id === id)
+    const deployment = (await deploymentFacts(await deps.records())).find((d) => d.id === id)
     if (!deployment) throw new FlowError('USAGE', `No deployment ${id} in the records`, {hint: 'flow env history lists the deployments; or pass the commit sha that caused it.'})
     data = {deployment: id, sha: deployment.sha}
   } else {

@@ -5,7 +5,7 @@ import type {Git} from '../ports.js'
 import {runPlan} from '../../engine/runner.js'
 import type {Plan, StepSpec} from '../../engine/types.js'
 import {issueBody, mirrorSteps, mirrors, notifySteps, type IncidentDeps, type RunInfo} from './common.js'
-import {loadDeployments} from './deployment-source.js'
+import {deploymentFacts} from '../env/facts.js'
 import {incidentNumbering} from './facts.js'
 import {DECLARED, incidentId, toFact, type IncidentView} from './model.js'
 import {findIncident, type RecordInput} from './steps.js'
@@ -110,7 +110,7 @@ async function changedIn(git: Git, range: string): Promise<string[] | undefined>
 
 /** The suspects of an incident: recent deployments to its environments, with code owners of their changes. */
 export async function suspectsOf(deps: Pick<IncidentDeps, 'records' | 'git' | 'repo'>, incident: Pick<IncidentFact, 'environments' | 'services' | 'impactStartedAt' | 'detectedAt' | 'declaredAt'>): Promise<Suspect[]> {
-  const deployments = await loadDeployments(await deps.records())
+  const deployments = await deploymentFacts(await deps.records())
   const picked = selectSuspects(deployments, {
     environments: incident.environments, services: incident.services,
     from: incident.impactStartedAt ?? incident.detectedAt ?? incident.declaredAt, until: incident.declaredAt,
