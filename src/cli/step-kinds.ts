@@ -13,6 +13,10 @@ export async function allStepKinds(): Promise<StepKind[]> {
     (await import('../core/gates/gate-steps.js')).gateStepKinds,
     (await import('../core/release/steps.js')).releaseStepKinds,
     (await import('../core/metrics/import.js')).metricsStepKinds,
+    (await import('../core/changes/steps.js')).changeStepKinds,
+    (await import('../core/incidents/steps.js')).incidentStepKinds,
+    (await import('../core/env/steps.js')).envStepKinds,
+    [(await import('../core/env/note-step.js')).noteKind],
   ]
   return kinds.flat()
 }

@@ -52,10 +52,10 @@ function ruleMatcher(pattern: string): (path: string) => boolean {
 /** A matcher for each file: the owners of its last matching rule, or undefined when no rule matches. */
 export function ownerMatcher(rules: OwnerRule[]): (file: string) => string[] | undefined {
   const matchers = rules.map((r) => ({...r, match: ruleMatcher(r.pattern)}))
+  // The last matching rule wins, so look from the end and stop at the first match.
   return (file) => {
-    let winner: OwnerRule | undefined
-    for (const rule of matchers) if (rule.match(file)) winner = rule
-    return winner?.owners
+    for (let i = matchers.length - 1; i >= 0; i--) if (matchers[i]!.match(file)) return matchers[i]!.owners
+    return undefined
   }
 }
 

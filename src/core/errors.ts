@@ -44,6 +44,8 @@ export type ErrorCode =
   | 'RECORDS_INVALID'
   | 'REMOTE_UNREACHABLE'
   | 'COMMAND_FAILED'
+  | 'INCIDENT_NOT_FOUND'
+  | 'DEPLOY_FAILED'
   | 'CANCELLED'
   | 'INTERNAL'
 
@@ -79,6 +81,8 @@ const exitFor: Record<ErrorCode, number> = {
   RECORDS_INVALID: ExitCode.failure,
   REMOTE_UNREACHABLE: ExitCode.failure,
   COMMAND_FAILED: ExitCode.failure,
+  INCIDENT_NOT_FOUND: ExitCode.failure,
+  DEPLOY_FAILED: ExitCode.failure,
   CANCELLED: ExitCode.cancelled,
   INTERNAL: ExitCode.failure,
 }

@@ -252,7 +252,49 @@ export interface Forge {
   updateIssue(number: number, patch: {title?: string; body?: string; state?: 'open' | 'closed'; labels?: string[]}): Promise<ForgeIssue>
   findIssues(query: {labels?: string[]; state?: 'open' | 'closed' | 'all'}): Promise<ForgeIssue[]>
   addComment(issueNumber: number, body: string): Promise<{id: number | string; url: string}>
+  /** The comments of an issue, oldest first (optional: steps use it to never post a comment twice). */
+  listComments?(issueNumber: number): Promise<Array<{id: number | string; body: string; url: string}>>
   createDeployment(input: {ref: string; environment: string; description?: string; payload?: Record<string, unknown>; productionEnvironment?: boolean; transientEnvironment?: boolean}): Promise<Deployment>
   createDeploymentStatus(id: number | string, input: {state: DeploymentState; description?: string; environmentUrl?: string; logUrl?: string}): Promise<void>
   listDeployments(query: {environment?: string; sha?: string}): Promise<Deployment[]>
+  /** Sets a commit status (`flow/change`) so branch protection can require it; only forges that have statuses implement it. */
+  createCommitStatus?(sha: string, input: {state: 'error' | 'failure' | 'pending' | 'success'; context: string; description?: string; targetUrl?: string}): Promise<void>
+}
+
+/** What a forge enforces on one branch (branch protection, or the rulesets that apply to it), normalised. */
+export interface EnforcedBranchRules {
+  /** Where the settings come from, for evidence (`branch protection`, `ruleset 42`). */
+  source: string
+  /** Changes must go through a pull request. */
+  pullRequest: boolean
+  /** Approving reviews required (0 when none). */
+  approvals: number
+  codeOwnerReview: boolean
+  dismissStaleReviews: boolean
+  /** Names (contexts) of the status checks that must pass. */
+  statusChecks: string[]
+  blocksForcePushes: boolean
+  blocksDeletions: boolean
+}
+
+/** A deployment environment on the forge and who must approve deployments to it. */
+export interface ForgeEnvironment {
+  name: string
+  /** Users (login) and teams (slug) of its required-reviewers rule; empty when it has none. */
+  reviewers: string[]
+  /** True when the environment has a required-reviewers rule. */
+  requiresReview: boolean
+}
+
+/**
+ * Read-only repository settings, for `flow compliance check`. Only forges that have such settings implement it
+ * (GitHub); errors are FlowErrors (FORGE_PERMISSION / FORGE_NOT_FOUND when the token may not read them).
+ */
+export interface ForgeSettings {
+  /** Classic branch protection of a branch, or undefined when the branch is not protected. */
+  getBranchProtection(branch: string): Promise<EnforcedBranchRules | undefined>
+  /** The rulesets' rules that apply to a branch, merged, or undefined when none applies. */
+  getBranchRules(branch: string): Promise<EnforcedBranchRules | undefined>
+  /** The repository's deployment environments. */
+  listEnvironments(): Promise<ForgeEnvironment[]>
 }

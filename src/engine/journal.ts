@@ -3,6 +3,7 @@ import {mkdir, open, readFile, readdir, rename, rm} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {FlowError} from '../core/errors.js'
 import {redactValue} from '../core/redact.js'
+import {appendHistory, type RunHistoryEntry} from '../core/analytics/history.js'
 import type {Journal, RunStatus} from './types.js'
 
 /** How many finished runs are kept under `runs/`. */
@@ -102,6 +103,31 @@ export async function archiveJournal(flowDir: string, journal: Journal, keep = K
   await syncDir(flowDir)
   const names = (await readdir(paths.runs)).filter((n) => n.endsWith('.json')).sort()
   for (const name of names.slice(0, Math.max(0, names.length - keep))) await rm(join(paths.runs, name), {force: true})
+  await appendHistory(flowDir, [runHistoryEntry(journal)])
+}
+
+/** The line `flow metrics workflow` keeps of a finished run: no inputs or outputs beyond branch names and a pull request. */
+export function runHistoryEntry(journal: Journal): RunHistoryEntry {
+  const created = new Set<string>()
+  const deleted = new Set<string>()
+  let pullRequest: RunHistoryEntry['pullRequest']
+  journal.steps.forEach((step, i) => {
+    if (step.status !== 'done') return
+    for (const [ref, after] of Object.entries(step.refsAfter ?? {})) {
+      if (!ref.startsWith('refs/heads/')) continue
+      const before = step.refsBefore?.[ref]
+      if (before === null && after !== null) created.add(ref.slice('refs/heads/'.length))
+      if (before && after === null) deleted.add(ref.slice('refs/heads/'.length))
+    }
+    // The pull request steps (open, review, merge) name its number in their output or their input.
+    const number = step.output?.number ?? (journal.plan[i]?.input as Record<string, unknown> | undefined)?.number
+    if (!pullRequest && typeof number === 'number' && step.kind.endsWith('PullRequest')) pullRequest = {number, opened: step.output?.created === true}
+  })
+  return {
+    type: 'run', id: journal.id, command: journal.command, status: journal.status, startedAt: journal.startedAt, finishedAt: journal.updatedAt,
+    ...(journal.start.branch ? {branch: journal.start.branch} : {}),
+    created: [...created], deleted: [...deleted], ...(pullRequest ? {pullRequest} : {}),
+  }
 }
 
 /** The most recently finished run (from `runs/`), or null. */

@@ -373,7 +373,9 @@ describe('journal and lock', () => {
     const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as FlowError).code] : []))
     expect(codes).toEqual(['RUN_LOCKED', 'RUN_LOCKED', 'RUN_LOCKED', 'RUN_LOCKED'])
     expect(lockSeen).toEqual({pid: process.pid, host: hostname(), command: 'test run', startedAt: expect.stringMatching(/^2026-/)})
-    expect(readdirSync(flowDir).filter((n) => n !== 'runs')).toEqual([])
+    expect(readdirSync(flowDir).filter((n) => n !== 'runs' && n !== 'history.jsonl')).toEqual([])
+    // Only the run that held the lock finished, so the history holds one line.
+    expect(readFileSync(join(flowDir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([expect.objectContaining({type: 'run', command: 'test run', status: 'done'})])
   })
 
   test('a stale lock (same host, process gone) is removed with a warning', async () => {

@@ -1,6 +1,6 @@
 import type {Octokit} from '@octokit/rest'
 import {FlowError, isFlowError} from '../core/errors.js'
-import type {Deployment, DeploymentState, Forge, ForgeIssue, PullRequest, PullRequestMeta, Release, Review} from '../core/ports.js'
+import type {Deployment, DeploymentState, EnforcedBranchRules, Forge, ForgeEnvironment, ForgeIssue, ForgeSettings, PullRequest, PullRequestMeta, Release, Review} from '../core/ports.js'
 import {redact, registerSecret} from '../core/redact.js'
 
 /** What the GitHub forge is built from. */
@@ -203,8 +203,58 @@ function toDeployment(d: Json, state?: DeploymentState): Deployment {
   }
 }
 
+/** Classic branch protection as the rules it enforces (an absent allow_* means GitHub's default: blocked). */
+function protectionRules(p: Json): EnforcedBranchRules {
+  const reviews = p.required_pull_request_reviews
+  const checks = p.required_status_checks
+  const contexts = new Set<string>([...(checks?.contexts ?? []), ...((checks?.checks ?? []) as Json[]).map((c) => c.context)])
+  return {
+    source: 'branch protection',
+    pullRequest: Boolean(reviews),
+    approvals: reviews?.required_approving_review_count ?? 0,
+    codeOwnerReview: reviews?.require_code_owner_reviews === true,
+    dismissStaleReviews: reviews?.dismiss_stale_reviews === true,
+    statusChecks: [...contexts].filter(Boolean).sort(),
+    blocksForcePushes: p.allow_force_pushes?.enabled !== true,
+    blocksDeletions: p.allow_deletions?.enabled !== true,
+  }
+}
+
+/** The rules of every ruleset that applies to a branch, merged (the strictest wins), or undefined when there are none. */
+function rulesetRules(rules: Json[]): EnforcedBranchRules | undefined {
+  if (rules.length === 0) return undefined
+  const ids = [...new Set(rules.map((r) => r.ruleset_id).filter((id) => id !== undefined))]
+  const out: EnforcedBranchRules = {
+    source: ids.length === 1 ? `ruleset ${ids[0]}` : `rulesets ${ids.join(', ')}`,
+    pullRequest: false, approvals: 0, codeOwnerReview: false, dismissStaleReviews: false, statusChecks: [], blocksForcePushes: false, blocksDeletions: false,
+  }
+  for (const rule of rules) {
+    const p = rule.parameters ?? {}
+    if (rule.type === 'pull_request') {
+      out.pullRequest = true
+      out.approvals = Math.max(out.approvals, p.required_approving_review_count ?? 0)
+      out.codeOwnerReview ||= p.require_code_owner_review === true
+      out.dismissStaleReviews ||= p.dismiss_stale_reviews_on_push === true
+    } else if (rule.type === 'required_status_checks') {
+      out.statusChecks.push(...((p.required_status_checks ?? []) as Json[]).map((c) => c.context))
+    } else if (rule.type === 'non_fast_forward') {
+      out.blocksForcePushes = true
+    } else if (rule.type === 'deletion') {
+      out.blocksDeletions = true
+    }
+  }
+  out.statusChecks = [...new Set(out.statusChecks)].filter(Boolean).sort()
+  return out
+}
+
+function toEnvironment(e: Json): ForgeEnvironment {
+  const rules = ((e.protection_rules ?? []) as Json[]).filter((r) => r.type === 'required_reviewers')
+  const reviewers = rules.flatMap((r) => ((r.reviewers ?? []) as Json[]).map((x) => x.reviewer?.login ?? x.reviewer?.slug)).filter((x): x is string => typeof x === 'string')
+  return {name: e.name, reviewers: [...new Set(reviewers)].sort(), requiresReview: rules.length > 0}
+}
+
 /** The forge on GitHub's REST API (github.com or Enterprise), through Octokit with retries and throttling. */
-export class GitHubForge implements Forge {
+export class GitHubForge implements Forge, ForgeSettings {
   readonly kind = 'github' as const
   readonly describe: string
 
@@ -345,6 +395,11 @@ export class GitHubForge implements Forge {
     })
   }
 
+  listComments(issueNumber: number): Promise<Array<{id: number | string; body: string; url: string}>> {
+    return this.call(`reading the comments of #${issueNumber}`, async () =>
+      (await this.octokit.paginate(this.octokit.rest.issues.listComments, {...this.repo, issue_number: issueNumber, per_page: 100})).map((c) => ({id: c.id, body: c.body ?? '', url: c.html_url})))
+  }
+
   createDeployment(input: {ref: string; environment: string; description?: string; payload?: Record<string, unknown>; productionEnvironment?: boolean; transientEnvironment?: boolean}): Promise<Deployment> {
     return this.call(`recording a deployment of ${input.ref} to ${input.environment}`, async () => {
       const {data, status} = await this.octokit.rest.repos.createDeployment({
@@ -372,6 +427,16 @@ export class GitHubForge implements Forge {
     })
   }
 
+  createCommitStatus(sha: string, input: {state: 'error' | 'failure' | 'pending' | 'success'; context: string; description?: string; targetUrl?: string}): Promise<void> {
+    return this.call(`setting the ${input.context} status of ${sha.slice(0, 7)}`, async () => {
+      await this.octokit.rest.repos.createCommitStatus({
+        ...this.repo, sha, state: input.state, context: input.context,
+        ...(input.description ? {description: input.description.slice(0, 140)} : {}),
+        ...(input.targetUrl ? {target_url: input.targetUrl} : {}),
+      })
+    })
+  }
+
   listDeployments(query: {environment?: string; sha?: string}): Promise<Deployment[]> {
     return this.call('listing deployments', async () => {
       const deployments = await this.octokit.paginate(this.octokit.rest.repos.listDeployments, {
@@ -384,6 +449,37 @@ export class GitHubForge implements Forge {
         out.push(toDeployment(d, statuses[0]?.state as DeploymentState | undefined))
       }
       return out
+    })
+  }
+
+  async getBranchProtection(branch: string): Promise<EnforcedBranchRules | undefined> {
+    try {
+      const {data} = await this.octokit.rest.repos.getBranchProtection({...this.repo, branch})
+      return protectionRules(data)
+    } catch (error) {
+      const failure = error as HttpFailure
+      // 404 "Branch not protected" is an answer; any other 404 (no access) is not.
+      if (failure?.status === 404 && /not protected/i.test(githubMessage(failure.response?.data, failure.message ?? ''))) return undefined
+      throw toForgeError(error, `reading the branch protection of ${branch}`, this.where)
+    }
+  }
+
+  getBranchRules(branch: string): Promise<EnforcedBranchRules | undefined> {
+    return this.call(`reading the rules for branch ${branch}`, async () => {
+      const rules = await this.octokit.paginate(this.octokit.rest.repos.getBranchRules, {...this.repo, branch, per_page: 100})
+      return rulesetRules(rules as Json[])
+    })
+  }
+
+  listEnvironments(): Promise<ForgeEnvironment[]> {
+    return this.call('listing the deployment environments', async () => {
+      const out: ForgeEnvironment[] = []
+      for (let page = 1; ; page++) {
+        const {data} = await this.octokit.rest.repos.getAllEnvironments({...this.repo, per_page: 100, page})
+        const environments = (data.environments ?? []) as Json[]
+        out.push(...environments.map(toEnvironment))
+        if (environments.length === 0 || out.length >= (data.total_count ?? 0)) return out
+      }
     })
   }
 }

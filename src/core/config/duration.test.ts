@@ -24,7 +24,7 @@ describe('parseDuration', () => {
 
 describe('parseFreezeWindow', () => {
   test('a recurring cron window with a length', () => {
-    expect(parseFreezeWindow('cron: 0 16 * * 5 for 64h')).toEqual({kind: 'cron', cron: '0 16 * * 5', durationMs: 64 * 3_600_000, text: 'cron: 0 16 * * 5 for 64h'})
+    expect(parseFreezeWindow('cron: 0 16 * * 5 for 64h')).toEqual({kind: 'cron', cron: '0 16 * * 5', durationMs: 64 * 3_600_000, timeZone: 'UTC', text: 'cron: 0 16 * * 5 for 64h'})
     expect(parseFreezeWindow('cron: */15 9-17 * * MON-FRI for 30m')?.kind).toBe('cron')
   })
 

@@ -97,7 +97,7 @@ describe('validateConfigText', () => {
   test('unions are reported in the branch the user meant', () => {
     const problems = validateConfigText('gates:\n  a: {builtin: no-secret}\n  b: {run: [1]}\n  c: {run: x, neds: []}\n', 'flow.yml')
     expect(problems.map(formatProblem)).toEqual([
-      'flow.yml:2:16 gates.a.builtin: expected one of conventional-commits, branch-name, no-secrets, coverage, required-files, found "no-secret" (did you mean no-secrets?)',
+      'flow.yml:2:16 gates.a.builtin: expected one of conventional-commits, branch-name, no-secrets, coverage, required-files, dependency-audit, api-compatibility, found "no-secret" (did you mean no-secrets?)',
       'flow.yml:3:13 gates.b.run[0]: expected a string, found 1',
       'flow.yml:4:15 gates.c.neds: unknown key "neds" (did you mean needs?)',
     ])

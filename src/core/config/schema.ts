@@ -60,7 +60,7 @@ const pattern = (allowed: string[], required: string[], description: string) =>
 const freezeWindow = z
   .string({error: FREEZE_EXPECTED})
   .refine((v) => parseFreezeWindow(v) !== undefined, {error: FREEZE_EXPECTED})
-  .describe('A freeze window: "cron: MIN HOUR DOM MON DOW for DURATION" (recurring, e.g. "cron: 0 16 * * 5 for 64h") or "START..END" dates (e.g. "2026-12-20..2027-01-04").')
+  .describe('A freeze window: "cron: MIN HOUR DOM MON DOW for DURATION [in TIME/ZONE]" (recurring; UTC unless a zone is named, e.g. "cron: 0 16 * * 5 for 64h in Europe/Berlin") or "START..END" (e.g. "2026-12-20..2027-01-04"; times without an offset are UTC, a date-only end includes that day).')
 
 const envVars = z
   .record(z.string(), z.union([z.string(), z.number(), z.boolean()], {error: 'a string, number or boolean'}))
@@ -160,8 +160,27 @@ const builtinGate = z.discriminatedUnion(
       when: globs('Globs of changed paths that make the files required (empty: always required, and they need only exist).'),
       ...gateCommon,
     }).describe('Fails when a required file is missing, or, with when, when paths matching when change without a file matching files changing too.'),
+    z.strictObject({
+      builtin: z.literal('dependency-audit'),
+      command: CommandSchema.default(['npm', 'audit', '--json']).describe('Command printing an audit in the shape of npm audit --json.'),
+      max_severity: z.enum(['none', 'info', 'low', 'moderate', 'high', 'critical']).default('moderate').describe('Highest severity allowed without an exception (none: every advisory fails).'),
+      exceptions: z
+        .array(z.strictObject({
+          advisory: z.string().min(1).describe('The advisory: a GHSA id, its URL, or npm\'s numeric id.'),
+          reason: z.string().min(1).describe('Why the advisory is accepted.'),
+          expires: z.iso.date({error: 'a date like 2026-12-31'}).describe('Last day (UTC) the exception holds; after it the gate fails again.'),
+        }))
+        .default([])
+        .describe('Advisories accepted for a while, each with a reason and an expiry date.'),
+      ...gateCommon,
+    }).describe('Fails when the dependency audit reports an advisory above max_severity that no unexpired exception covers.'),
+    z.strictObject({
+      builtin: z.literal('api-compatibility'),
+      specs: z.array(z.string().min(1)).min(1).describe('OpenAPI documents (JSON or YAML), relative to the repository root.'),
+      ...gateCommon,
+    }).describe('Fails on breaking changes to the OpenAPI documents since the base, unless a commit declares a breaking change (! or BREAKING CHANGE).'),
   ],
-  {error: 'a builtin gate: conventional-commits, branch-name, no-secrets, coverage or required-files'},
+  {error: 'a builtin gate: conventional-commits, branch-name, no-secrets, coverage, required-files, dependency-audit or api-compatibility'},
 )
 
 /** One quality gate: a command to run, or a builtin check. */
@@ -343,7 +362,7 @@ const incidents = z
   .strictObject({
     severities: z.record(z.string(), severity).default(DEFAULT_SEVERITIES).describe('Severities, most severe first.'),
     default_severity: z.string().min(1).optional().describe('Severity used when none is given (default: the last one).'),
-    notify: z.array(CommandSchema).default([]).describe('Commands run on every incident event; they get {id}, {severity}, {title}, {status}.'),
+    notify: z.array(CommandSchema).default([]).describe('Commands run on every incident action; they get {id}, {severity}, {title}, {status}, {event}, {text}, {drill} as separate arguments (a string command: "$FLOW_INCIDENT_<NAME>" variables).'),
     roles: names('Incident roles.').default(['commander', 'communications', 'scribe']),
     postmortem: z
       .strictObject({
@@ -397,7 +416,12 @@ const changes = z
             files: z.number().default(1).describe('Points per changed file.'),
             lines: z.number().default(0.05).describe('Points per changed line.'),
             no_tests: z.number().default(15).describe('Points when no test file changes.'),
-            freeze: z.number().default(40).describe('Points inside a freeze window.'),
+            freeze: z.number().default(40).describe('Points inside a freeze window (half of it when one starts within a day).'),
+            teams: z.number().default(10).describe('Points per owning team (CODEOWNERS) beyond the first.'),
+            environment: z.number().default(5).describe('Points per target environment.'),
+            production: z.number().default(20).describe('Extra points when the production environment is a target.'),
+            incident: z.number().default(20).describe('Points per recent incident on a touched service.'),
+            incident_window: duration('How far back incidents count as recent.').default('30d'),
           })
           .prefault({}),
         thresholds: z
@@ -421,7 +445,16 @@ const service = z.strictObject({
     .strictObject({
       target: z.number().gt(0).max(100).describe('Target percentage, e.g. 99.9.'),
       window: duration('Rolling window.').default('30d'),
-      source: CommandSchema.optional().describe('Command printing good and total event counts as JSON.'),
+      source: CommandSchema.optional().describe('Command printing {"good": N, "total": N} as JSON: availability from events instead of downtime.'),
+      when_exhausted: z.enum(['freeze', 'warn']).default('warn').describe('What a spent error budget does to deployments of the service: freeze refuses them (exit 6), warn only says so.'),
+      freeze_environments: names('Environments a spent budget freezes (default: metrics.production, else production).'),
+      allow: z
+        .strictObject({
+          commit_types: names('Deployments whose new commits are all of these types go ahead (fixes).').default(['fix', 'revert']),
+          kinds: z.array(z.enum(['rollback', 'hotfix'])).default(['rollback', 'hotfix']).describe('Deployment kinds that go ahead.'),
+        })
+        .prefault({})
+        .describe('Exceptions to the freeze; --break-glass "reason" is always one.'),
     })
     .optional(),
   runbook: z.string().min(1).optional().describe('URL or path of the runbook.'),
@@ -439,6 +472,13 @@ const docs = z
   .strictObject({output: z.string().min(1).default('docs/PROCESS.md').describe('Where flow docs generate writes.')})
   .prefault({})
   .describe('The process document.')
+
+const compliance = z
+  .strictObject({
+    required_gates: names('Gates the policy requires: flow compliance check fails when one is missing, optional, or in no stage.'),
+  })
+  .prefault({})
+  .describe('What flow compliance check holds the repository to, beyond the other sections.')
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : [])
@@ -634,6 +674,7 @@ const base = z
     services: z.record(z.string(), service).default({}).describe('Services by name: owners, paths, SLOs and runbooks.'),
     metrics,
     docs,
+    compliance,
   })
   .describe('flow.yml: how this team works (branches, review, gates, releases, environments, incidents, changes).')
 

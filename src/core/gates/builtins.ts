@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {FlowConfig, GateConfig} from '../config/schema.js'
-import type {Git} from '../ports.js'
+import type {Clock, Git, Shell} from '../ports.js'
 import {branchNameProblem, commitMessageProblem, coverageFromLcov, coverageFromSummary, missingRequiredFiles, scanDiffForSecrets} from './checks.js'
 
 /** What a builtin gate needs to look at the repository. */
@@ -13,6 +13,10 @@ export interface BuiltinContext {
   base?: string
   /** A commit message file to check instead of the commits since the base (the commit-msg hook). */
   messageFile?: string
+  /** Runs the audit command (dependency-audit). */
+  shell?: Shell
+  /** Today, for exception expiry (dependency-audit). */
+  clock?: Clock
 }
 
 /** The outcome of a builtin gate: pass or fail, and the lines of its log. */
@@ -41,6 +45,8 @@ export async function runBuiltin(ctx: BuiltinContext, gate: Builtin): Promise<Bu
     case 'no-secrets': return noSecrets(ctx, gate)
     case 'coverage': return coverage(ctx, gate)
     case 'required-files': return requiredFiles(ctx, gate)
+    case 'dependency-audit': return (await import('./audit-gates.js')).dependencyAudit(ctx, gate)
+    case 'api-compatibility': return (await import('./audit-gates.js')).apiCompatibility(ctx, gate)
   }
 }
 

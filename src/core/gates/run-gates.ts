@@ -6,6 +6,7 @@ import {parseDuration} from '../config/duration.js'
 import type {Deps} from '../deps.js'
 import type {Git} from '../ports.js'
 import {redact} from '../redact.js'
+import {appendHistory} from '../analytics/history.js'
 import {resolveBase, runBuiltin} from './builtins.js'
 import {gateCacheKey, hashInputFiles, matchInputs, readCache, writeCache} from './cache.js'
 import {planGates} from './plan.js'
@@ -132,7 +133,9 @@ export async function runGates(deps: Pick<Deps, 'git' | 'shell' | 'reporter' | '
     const gate = gates[name] as GateConfig
     const log = logOf(name)
     const inputs = gate.inputs.length > 0 ? matchInputs([...hashes.keys()], gate.inputs).map((p) => [p, hashes.get(p) as string] as [string, string]) : []
-    const cacheKey = useCache && gate.inputs.length > 0 ? gateCacheKey(gate, inputs, await Promise.all(gate.tools.map(toolVersion))) : undefined
+    // An audit's answer changes with the advisory database and the date (exceptions expire), not with the files.
+    const cacheable = !('builtin' in gate && gate.builtin === 'dependency-audit')
+    const cacheKey = useCache && cacheable && gate.inputs.length > 0 ? gateCacheKey(gate, inputs, await Promise.all(gate.tools.map(toolVersion))) : undefined
     if (cacheKey && (await readCache(gatesDir, cacheKey))) {
       finish({name, status: 'cached', optional: gate.optional, durationMs: 0, log, cacheKey})
       return
@@ -159,7 +162,7 @@ export async function runGates(deps: Pick<Deps, 'git' | 'shell' | 'reporter' | '
       text = `$ ${shown}\n${result.output ?? `${result.stdout}\n${result.stderr}`}\n`
     } else {
       try {
-        const outcome = await runBuiltin({git: deps.git, root: repo.root, config, base, messageFile: input.messageFile}, gate)
+        const outcome = await runBuiltin({git: deps.git, root: repo.root, config, base, messageFile: input.messageFile, shell: deps.shell, clock: deps.clock}, gate)
         ok = outcome.ok
         text = `builtin ${gate.builtin}\n${outcome.lines.join('\n')}\n`
       } catch (error) {
@@ -210,8 +213,14 @@ export async function runGates(deps: Pick<Deps, 'git' | 'shell' | 'reporter' | '
   const failed = ordered.filter((r) => !r.optional && !['passed', 'cached'].includes(r.status)).map((r) => r.name)
   const at = deps.clock.now().toISOString()
   await saveLastResults(gatesDir, plan.stage, ordered, at)
-  await saveBranchResult(deps.git, gatesDir, {stage: plan.stage, ok: failed.length === 0, failed, at})
-  return {ok: failed.length === 0, stage: plan.stage, concurrency, durationMs: Date.now() - started, failed, gates: ordered, logDir: gatesDir}
+  const checkedOut = await saveBranchResult(deps.git, gatesDir, {stage: plan.stage, ok: failed.length === 0, failed, at})
+  const durationMs = Date.now() - started
+  await appendHistory(repo.flowDir, [{type: 'gates', at, ...(plan.stage ? {stage: plan.stage} : {}), ok: failed.length === 0, durationMs}, ...ordered.map((r) => ({
+    type: 'gate' as const, at, gate: r.name, ...(plan.stage ? {stage: plan.stage} : {}), status: r.status, durationMs: r.durationMs,
+    ...(r.cacheKey ? {inputs: r.cacheKey} : checkedOut.head ? {inputs: `head:${checkedOut.head}`} : {}),
+    ...(checkedOut.branch ? {branch: checkedOut.branch} : {}),
+  }))])
+  return {ok: failed.length === 0, stage: plan.stage, concurrency, durationMs, failed, gates: ordered, logDir: gatesDir}
 }
 
 /** The last result of each gate, for `flow gates list`. */
@@ -253,10 +262,13 @@ export async function readBranchResults(gatesDir: string): Promise<Record<string
   }
 }
 
-async function saveBranchResult(git: Git, gatesDir: string, result: Omit<BranchGateResult, 'head'>): Promise<void> {
+/** Saves the run as its branch's last; returns the branch and commit checked out (either may be absent). */
+async function saveBranchResult(git: Git, gatesDir: string, result: Omit<BranchGateResult, 'head'>): Promise<{branch?: string; head?: string}> {
   const [branch, head] = await Promise.all([git.exec(['symbolic-ref', '-q', '--short', 'HEAD']), git.exec(['rev-parse', '-q', '--verify', 'HEAD'])])
-  if (branch.exitCode !== 0 || head.exitCode !== 0) return
+  const checkedOut = {...(branch.exitCode === 0 ? {branch: branch.stdout} : {}), ...(head.exitCode === 0 ? {head: head.stdout} : {})}
+  if (!checkedOut.branch || !checkedOut.head) return checkedOut
   const all = await readBranchResults(gatesDir)
-  all[branch.stdout] = {...result, head: head.stdout}
+  all[checkedOut.branch] = {...result, head: checkedOut.head}
   await writeFile(join(gatesDir, 'branches.json'), `${JSON.stringify(all, null, 2)}\n`)
+  return checkedOut
 }

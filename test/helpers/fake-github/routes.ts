@@ -1,5 +1,8 @@
 import {createHash} from 'node:crypto'
 import type {GitHubSpec} from './spec.js'
+import {settingsRoutes} from './routes-settings.js'
+import {changeRoutes} from './routes-changes.js'
+import {incidentRoutes} from './routes-incidents.js'
 
 /** A pull request the fake remembers. */
 export interface FakePull {
@@ -195,7 +198,7 @@ function issueBody(ctx: RouteContext, i: FakeIssue, pull?: FakePull): any {
   return body
 }
 
-function commentBody(ctx: RouteContext, c: FakeComment): any {
+export function commentBody(ctx: RouteContext, c: FakeComment): any {
   const body = ctx.spec.example('issue-comment')
   const {api, html} = repoUrls(ctx)
   Object.assign(body, {id: c.id, body: c.body, url: `${api}/issues/comments/${c.id}`, html_url: `${html}/issues/${c.issue}#issuecomment-${c.id}`, issue_url: `${api}/issues/${c.issue}`, created_at: c.createdAt, updated_at: c.createdAt})
@@ -229,9 +232,13 @@ function statusBody(ctx: RouteContext, s: FakeDeploymentStatus): any {
 const findPull = (ctx: RouteContext) => ctx.repo.pulls.find((p) => p.number === Number(ctx.params.pull_number))
 const newest = <T extends {id: number}>(items: T[]) => [...items].sort((a, b) => b.id - a.id)
 const branchOf = (head: string) => head.replace(/^[^:]*:/, '')
+/** One page of a list, with its Link header (for routes in other files). */
+export const listPage = <T>(ctx: RouteContext, items: T[]) => page(ctx, items)
 
 /** The fake's behaviour, by GitHub operationId. */
 export const routes: Record<string, (ctx: RouteContext) => RouteResult> = {
+  ...changeRoutes,
+  ...incidentRoutes,
   'pulls/list'(ctx) {
     const state = ctx.query.state ?? 'open'
     for (const p of ctx.repo.pulls) if (p.state === 'open') p.headSha = ctx.headSha?.(p.head) ?? p.headSha
@@ -430,3 +437,5 @@ export const routes: Record<string, (ctx: RouteContext) => RouteResult> = {
     return {status: 200, body: items.map((s) => statusBody(ctx, s)), headers}
   },
 }
+
+Object.assign(routes, settingsRoutes)
