@@ -1,6 +1,7 @@
 import {describe, expect, test} from 'vitest'
 import {runFlow} from '../helpers/e2e.js'
 import {fakeGitHubPerTest, githubEnv} from '../helpers/github-e2e.js'
+import {loadDeployments, loadIncidents} from '../../src/core/metrics/sources.js'
 import {recordStore} from '../helpers/metrics-seed.js'
 import {tempRepo} from '../helpers/temp-repo.js'
 
@@ -42,13 +43,24 @@ describe('flow metrics --import', () => {
     expect(run.json.changeFailureRate).toMatchObject({sample: 3, failed: 0})
     expect(run.json.incidents).toMatchObject({inWindow: 1, drillsExcluded: 1, withoutCause: 1})
 
+    // Written as the environments and incidents features write them: their folds read the imported history.
     const store = recordStore(repo)
-    expect(await store.list('deployments')).toEqual(['DEP-1', 'DEP-2', 'DEP-3', 'DEP-4'])
+    const deployments = await loadDeployments(store)
+    expect(deployments.map((d) => [d.id, d.environment, d.outcome, d.startedAt])).toEqual([
+      ['DEP-1', 'production', 'success', '2026-03-02T10:00:00Z'],
+      ['DEP-2', 'production', 'failed', '2026-03-04T10:00:00Z'],
+      ['DEP-3', 'production', 'success', '2026-03-05T10:00:00Z'],
+      ['DEP-4', 'staging', 'in_progress', '2026-03-05T11:00:00Z'],
+    ])
+    expect(deployments[0]).toMatchObject({sha, services: ['web'], kind: 'deploy'})
     const [first] = await store.events('deployments', 'DEP-1')
-    expect(first).toMatchObject({type: 'imported', at: '2026-03-02T10:00:00Z', data: {environment: 'production', services: ['web'], sha, outcome: 'success', kind: 'deploy', imported: {from: 'github', id: '9001'}}})
-    expect((await store.events('deployments', 'DEP-2'))[0]?.data).toMatchObject({outcome: 'failed'})
-    expect((await store.events('incidents', 'INC-1'))[0]?.data).toMatchObject({title: 'Checkout 500s', severity: 'sev1', services: ['web'], status: 'resolved', resolvedAt: '2026-03-04T12:10:00Z', drill: false})
-    expect((await store.events('incidents', 'INC-2'))[0]?.data).toMatchObject({drill: true, severity: 'sev3'})
+    expect(first).toMatchObject({type: 'created', data: {environment: 'production', sha, ref: 'main'}})
+    expect((await store.events('deployments', 'DEP-1')).map((e) => e.type)).toEqual(['created', 'mirrored', 'finished'])
+    const incidentsImported = await loadIncidents(store)
+    expect(incidentsImported).toMatchObject([
+      {id: 'INC-1', title: 'Checkout 500s', severity: 'sev1', services: ['web'], status: 'resolved', resolvedAt: '2026-03-04T12:10:00Z', drill: false},
+      {id: 'INC-2', title: 'Game day', drill: true, severity: 'sev3', status: 'investigating'},
+    ])
 
     const incidents = await runFlow(['metrics', 'incidents', ...WINDOW, '--json'], {cwd: repo.dir, env})
     expect(incidents.json).toMatchObject({total: 1, bySeverity: {sev1: 1}, timeToResolve: {sample: 1, median: 2 * 3_600_000}})

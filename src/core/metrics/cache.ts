@@ -8,7 +8,7 @@ import {mkdir, readFile, rename, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 /** Bumped whenever the shape of the cached data or the folds change. */
-const VERSION = 1
+const VERSION = 2
 
 /** Returns the cached value for `key` from `name`, or computes it and stores it (best effort). */
 export async function cached<T>(flowDir: string, name: string, key: string, compute: () => Promise<T>): Promise<T> {

@@ -2,9 +2,10 @@
 import type {StepKind} from '../../engine/types.js'
 import type {FlowConfig} from '../config/schema.js'
 import {FlowError} from '../errors.js'
-import type {Deployment, Forge, ForgeIssue, NewRecordEvent, RecordStore} from '../ports.js'
+import type {Deployment, Forge, ForgeIssue, RecordStore} from '../ports.js'
 import {DEPLOYMENTS_COLLECTION, INCIDENTS_COLLECTION, type DeploymentFact, type IncidentFact} from '../records/facts.js'
 import {RECORDS_REF} from '../records/layout.js'
+import {deploymentEvents, incidentEvents, writeFactEvents} from './fact-events.js'
 
 /** Input of the import steps: what to read, and the configuration needed to map it. */
 export interface ImportInput {
@@ -30,8 +31,9 @@ export function importInput(config: FlowConfig): ImportInput {
 const OUTCOME: Record<string, DeploymentFact['outcome']> = {success: 'success', inactive: 'success', failure: 'failed', error: 'failed'}
 
 /** A GitHub deployment as the fact's fields (the record id is given by the caller). */
-export function deploymentFromForge(d: Deployment, input: ImportInput): Omit<DeploymentFact, 'id'> & {imported: {from: 'github'; id: string}} {
+export function deploymentFromForge(d: Deployment, input: ImportInput, id: string): DeploymentFact {
   return {
+    id,
     environment: d.environment,
     services: input.services[d.environment] ?? [],
     sha: d.sha,
@@ -39,17 +41,17 @@ export function deploymentFromForge(d: Deployment, input: ImportInput): Omit<Dep
     outcome: (d.state && OUTCOME[d.state]) ?? 'in_progress',
     startedAt: d.createdAt,
     health: [],
-    imported: {from: 'github', id: String(d.id)},
   }
 }
 
 /** An `incident` issue as the fact's fields: severity and services from its labels, resolved when it was closed. */
-export function incidentFromIssue(issue: ForgeIssue, input: ImportInput): Omit<IncidentFact, 'id'> & {imported: {from: 'github'; issue: number}} {
+export function incidentFromIssue(issue: ForgeIssue, input: ImportInput, id: string): IncidentFact {
   const labels = issue.labels.map((l) => l.toLowerCase())
-  const severity = input.severities.find((s) => labels.includes(s.toLowerCase()) || labels.includes(`severity:${s.toLowerCase()}`)) ?? input.defaultSeverity ?? 'unknown'
+  const severity = input.severities.find((s) => [s, `sev:${s}`, `severity:${s}`].some((l) => labels.includes(l.toLowerCase()))) ?? input.defaultSeverity ?? 'unknown'
   const services = input.serviceNames.filter((s) => labels.includes(s.toLowerCase()) || labels.includes(`service:${s.toLowerCase()}`))
   const declaredAt = issue.createdAt ?? new Date(0).toISOString()
   return {
+    id,
     title: issue.title,
     severity,
     services,
@@ -59,7 +61,6 @@ export function incidentFromIssue(issue: ForgeIssue, input: ImportInput): Omit<I
     declaredAt,
     ...(issue.state === 'closed' && issue.closedAt ? {resolvedAt: issue.closedAt} : {}),
     followUps: [],
-    imported: {from: 'github', issue: issue.number},
   }
 }
 
@@ -94,12 +95,9 @@ const importDeployments: StepKind<ImportInput> = {
     const forge = await ctx.forge()
     requireGitHub(forge)
     const deployments = (await forge.listDeployments({})).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || Number(a.id) - Number(b.id))
-    const entries = deployments.map((d, i) => {
-      const fact = deploymentFromForge(d, input)
-      return {collection: DEPLOYMENTS_COLLECTION, recordId: `DEP-${i + 1}`, event: {type: 'imported', at: d.createdAt, data: fact} as NewRecordEvent}
-    })
-    await (await ctx.records()).appendMany(entries)
-    return {imported: entries.length}
+    const records = deployments.map((d, i) => deploymentEvents(deploymentFromForge(d, input, `DEP-${i + 1}`), {ref: d.ref, ...(typeof d.id === 'number' ? {githubId: d.id} : {})}))
+    await writeFactEvents(await ctx.records(), records)
+    return {imported: records.length}
   },
 }
 
@@ -114,12 +112,9 @@ const importIncidents: StepKind<ImportInput> = {
     const forge = await ctx.forge()
     requireGitHub(forge)
     const issues = (await forge.findIssues({labels: ['incident'], state: 'all'})).sort((a, b) => a.number - b.number)
-    const entries = issues.map((issue, i) => {
-      const fact = incidentFromIssue(issue, input)
-      return {collection: INCIDENTS_COLLECTION, recordId: `INC-${i + 1}`, event: {type: 'imported', at: fact.declaredAt, data: fact} as NewRecordEvent}
-    })
-    await (await ctx.records()).appendMany(entries)
-    return {imported: entries.length}
+    const records = issues.map((issue, i) => incidentEvents(incidentFromIssue(issue, input, `INC-${i + 1}`), {issue: {number: issue.number, url: issue.url}}))
+    await writeFactEvents(await ctx.records(), records)
+    return {imported: records.length}
   },
 }
 

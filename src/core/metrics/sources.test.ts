@@ -1,21 +1,22 @@
 import {expect, test} from 'vitest'
 import {MemoryRecordStore} from '../../../test/helpers/memory-record-store.js'
+import type {DeploymentFact, IncidentFact} from '../records/facts.js'
+import {deploymentEvents, incidentEvents, writeFactEvents} from './fact-events.js'
 import {loadDeployments, loadIncidents} from './sources.js'
 
-test('the minimal folds merge each event\'s fact fields in order, collect health samples and fill defaults', async () => {
+test('facts written as events fold back into the same facts through the environments and incidents folds', async () => {
   const store = new MemoryRecordStore()
-  await store.append('deployments', 'DEP-1', {type: 'started', at: '2026-01-01T10:00:00Z', data: {environment: 'production', sha: 'abc', services: ['web'], startedAt: '2026-01-01T10:00:00Z'}})
-  await store.append('deployments', 'DEP-1', {type: 'health', at: '2026-01-01T10:01:00Z', data: {ok: false, detail: '503'}})
-  await store.append('deployments', 'DEP-1', {type: 'finished', at: '2026-01-01T10:02:00Z', data: {outcome: 'rolled_back', finishedAt: '2026-01-01T10:02:00Z', rolledBackBy: 'DEP-2'}})
-  await store.append('deployments', 'DEP-3', {type: 'note', data: {text: 'no environment: not a deployment fact'}})
-  await store.append('incidents', 'INC-1', {type: 'declared', at: '2026-01-01T11:00:00Z', data: {title: 'Down', severity: 'sev1'}})
-  await store.append('incidents', 'INC-1', {type: 'resolved', at: '2026-01-01T12:00:00Z', data: {status: 'resolved', resolvedAt: '2026-01-01T12:00:00Z'}})
-  expect(await loadDeployments(store)).toEqual([{
-    id: 'DEP-1', environment: 'production', sha: 'abc', services: ['web'], kind: 'deploy', outcome: 'rolled_back', rolledBackBy: 'DEP-2',
-    startedAt: '2026-01-01T10:00:00Z', finishedAt: '2026-01-01T10:02:00Z', health: [{at: '2026-01-01T10:01:00Z', ok: false, detail: '503'}],
-  }])
-  expect(await loadIncidents(store)).toEqual([{
-    id: 'INC-1', title: 'Down', severity: 'sev1', services: [], environments: [], status: 'resolved', drill: false,
-    declaredAt: '2026-01-01T11:00:00Z', resolvedAt: '2026-01-01T12:00:00Z', followUps: [],
-  }])
+  const deployments: DeploymentFact[] = [
+    {id: 'DEP-1', environment: 'production', services: ['web'], sha: 'a'.repeat(40), kind: 'deploy', outcome: 'rolled_back', rolledBackBy: 'DEP-2', startedAt: '2026-01-01T10:00:00.000Z', finishedAt: '2026-01-01T10:05:00.000Z', health: [{at: '2026-01-01T10:04:00.000Z', ok: false, detail: '503'}]},
+    {id: 'DEP-2', environment: 'production', services: ['web'], sha: 'b'.repeat(40), previousSha: 'a'.repeat(40), version: '1.2.0', kind: 'rollback', rollbackOf: 'DEP-1', outcome: 'success', startedAt: '2026-01-01T10:05:00.000Z', finishedAt: '2026-01-01T10:09:00.000Z', health: []},
+    {id: 'DEP-3', environment: 'staging', services: [], sha: 'c'.repeat(40), kind: 'hotfix', outcome: 'in_progress', startedAt: '2026-01-02T10:00:00.000Z', health: []},
+  ]
+  const incidents: IncidentFact[] = [
+    {id: 'INC-1', title: 'Down', severity: 'sev1', services: ['web'], environments: ['production'], status: 'closed', drill: false, impactStartedAt: '2026-01-01T10:03:00.000Z', detectedAt: '2026-01-01T10:04:00.000Z', declaredAt: '2026-01-01T10:06:00.000Z', acknowledgedAt: '2026-01-01T10:07:00.000Z', mitigatedAt: '2026-01-01T10:09:00.000Z', resolvedAt: '2026-01-01T11:00:00.000Z', closedAt: '2026-01-03T11:00:00.000Z', cause: {deployment: 'DEP-1'}, followUps: [{title: 'alert', done: true}, {title: 'test', done: false}], postmortem: {path: 'docs/postmortems/INC-1.md', at: '2026-01-02T11:00:00.000Z'}},
+    {id: 'INC-2', title: 'Drill', severity: 'sev3', services: [], environments: [], status: 'investigating', drill: true, declaredAt: '2026-01-05T10:00:00.000Z', followUps: []},
+  ]
+  await writeFactEvents(store, deployments.map((d) => deploymentEvents(d)))
+  await writeFactEvents(store, incidents.map((i) => incidentEvents(i)))
+  expect(await loadDeployments(store)).toEqual(deployments)
+  expect(await loadIncidents(store)).toEqual(incidents)
 })
