@@ -113,7 +113,7 @@ export function processSections(input: ProcessInput): DocSection[] {
   const resolution: Statement[] = [
     said('Response Team', `Roles: ${list(c.incidents.roles)}${severities.some(([, s]) => s.roles.length > 0) ? `; required per severity: ${severities.filter(([, s]) => s.roles.length > 0).map(([n, s]) => `${n}: ${s.roles.join(', ')}`).join('; ')}` : ''}. Assigned with \`flow incident role\`.`, ['incidents.roles'], 'manual'),
     services.some(([, s]) => s.runbook) ? said('Troubleshooting Process', `Runbooks: ${services.filter(([, s]) => s.runbook).map(([n, s]) => `${n}: ${s.runbook}`).join('; ')}.`, ['services.*.runbook'], 'manual') : silent('Troubleshooting Process'),
-    cadences.length > 0 ? said('Communication Updates', `Status updates due every ${cadences.map(([n, s]) => `${s.update_every} for ${n}`).join(', ')}.`, ['incidents.severities.*.update_every'], 'enforced') : silent('Communication Updates'),
+    cadences.length > 0 ? said('Communication Updates', `Status updates due every ${cadences.map(([n, s]) => `${s.update_every} for ${n}`).join(', ')}; \`flow incident show\` warns when one is overdue, people write them (\`flow incident update\`).`, ['incidents.severities.*.update_every'], 'manual') : silent('Communication Updates'),
     said('Documentation', 'Incidents, their timeline and notes are records on the flow/records branch (`flow incident note`).', ['incidents'], 'enforced'),
   ]
   const required = severities.filter(([, s]) => s.postmortem === 'required').map(([n]) => n)
