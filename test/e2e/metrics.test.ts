@@ -109,6 +109,17 @@ describe('flow metrics dora', () => {
   })
 })
 
+test('a new record moves the records tip, so the cached facts are folded again', async () => {
+  const repo = await fortnight()
+  const first = await runFlow(['metrics', 'dora', ...WINDOW, '--json'], {cwd: repo.dir, env: repo.env})
+  expect(first.json.deploymentFrequency.successful).toBe(5)
+  const again = await runFlow(['metrics', 'dora', ...WINDOW, '--json'], {cwd: repo.dir, env: repo.env})
+  expect(again.json).toEqual(first.json)
+  await seedFacts(repo, {deployments: [{id: 'DEP-11', environment: 'production', services: ['web'], sha: repo.git('rev-parse', 'HEAD'), kind: 'deploy', outcome: 'success', startedAt: t('13T10:00'), health: []}]})
+  const after = await runFlow(['metrics', 'dora', ...WINDOW, '--json'], {cwd: repo.dir, env: repo.env})
+  expect(after.json.deploymentFrequency.successful).toBe(6)
+})
+
 describe('flow metrics incidents', () => {
   test('counts, response times, follow-ups and postmortems of the real incidents', async () => {
     const repo = await fortnight()

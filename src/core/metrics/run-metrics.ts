@@ -44,6 +44,14 @@ function parseTime(text: string, flag: string): number {
 
 type MetricsDeps = Pick<Deps, 'config' | 'records' | 'git' | 'clock' | 'forge' | 'reporter'> & Parameters<typeof runPlan>[0]
 
+/** When the code that folds the facts was built (this module and the folds), so a new flow never reads old folds. */
+async function foldStamp(): Promise<string> {
+  const {stat} = await import('node:fs/promises')
+  const files = [import.meta.url, new URL('../env/facts.js', import.meta.url), new URL('../incidents/model.js', import.meta.url), new URL('./sources.js', import.meta.url)]
+  const times = await Promise.all(files.map((f) => stat(new URL(f)).then((s) => String(s.mtimeMs), () => '-')))
+  return times.join(',')
+}
+
 /** The deployment and incident facts, from the cache when the records branch has not moved since they were folded. */
 export async function loadFacts(deps: Pick<Deps, 'git' | 'repo' | 'records'>): Promise<{deployments: DeploymentFact[]; incidents: IncidentFact[]}> {
   const [repo, tip] = await Promise.all([deps.repo(), deps.git.exec(['rev-parse', '-q', '--verify', RECORDS_REF])])
@@ -53,7 +61,7 @@ export async function loadFacts(deps: Pick<Deps, 'git' | 'repo' | 'records'>): P
     return {deployments, incidents}
   }
   if (tip.exitCode !== 0) return load()
-  return cached(repo.flowDir, 'metrics-facts', tip.stdout.trim(), load)
+  return cached(repo.flowDir, 'metrics-facts', `${tip.stdout.trim()}:${await foldStamp()}`, load)
 }
 
 /** Imports GitHub's history into an empty record store when asked; returns what the steps did. */
