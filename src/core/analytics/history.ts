@@ -5,6 +5,7 @@
  */
 import {appendFile, mkdir, readFile, readdir} from 'node:fs/promises'
 import {join} from 'node:path'
+import {redactValue} from '../redact.js'
 
 /** One gate's result in one run of the gates. */
 export interface GateHistoryEntry {
@@ -52,12 +53,12 @@ export function historyFile(flowDir: string): string {
   return join(flowDir, 'history.jsonl')
 }
 
-/** Appends entries (best effort: a history that cannot be written never fails a command). */
+/** Appends entries, redacted like journals (a branch may be named after a secret); best effort: never fails a command. */
 export async function appendHistory(flowDir: string, entries: readonly HistoryEntry[]): Promise<void> {
   if (entries.length === 0) return
   try {
     await mkdir(flowDir, {recursive: true})
-    await appendFile(historyFile(flowDir), entries.map((e) => `${JSON.stringify(e)}\n`).join(''))
+    await appendFile(historyFile(flowDir), entries.map((e) => `${JSON.stringify(redactValue(e))}\n`).join(''))
   } catch {
     // Analytics are never worth a failed command.
   }
