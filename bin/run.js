@@ -11,7 +11,7 @@ if (argv.length === 1 && argv[0] === '--version') {
   nodeModule.enableCompileCache?.()
   // The bundle (npm run build makes it; see scripts/bundle.mjs). The fast lane answers `status`, the hooks'
   // `gates run` and cached `--help` without oclif; everything else runs through oclif.
-  const lane = await import('../dist/bundle/cli/fast-lane.js')
+  const lane = await import('../dist/bundle/lane/fast-lane.js')
   if (!(await lane.fastLane(argv))) {
     const root = new URL('..', import.meta.url)
     const helpFile = lane.helpCacheFile(argv, root.pathname)

@@ -35,11 +35,8 @@ const metaUrlAsInDist = (root) => ({
 export async function bundle(root) {
   const outdir = join(root, 'dist', 'bundle')
   rmSync(outdir, {recursive: true, force: true})
-  const entryPoints = [join(root, 'src', 'cli', 'main.ts'), join(root, 'src', 'cli', 'fast-lane.ts'), ...sources(join(root, 'src', 'commands'))]
-  const result = await build({
-    entryPoints,
-    outbase: join(root, 'src'),
-    outdir,
+  const entryPoints = [join(root, 'src', 'cli', 'main.ts'), ...sources(join(root, 'src', 'commands'))]
+  const common = {
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -56,9 +53,12 @@ export async function bundle(root) {
       ].join('\n'),
     },
     plugins: [metaUrlAsInDist(root)],
-    minify: process.env.FLOW_BUNDLE_MINIFY === '1',
     metafile: true,
     logLevel: 'warning',
-  })
+  }
+  const result = await build({...common, entryPoints, outbase: join(root, 'src'), outdir})
+  // The fast lane (src/cli/fast-lane.ts) on its own: bin/run.js loads it on every run, and its code is then not
+  // in chunks shared with the commands.
+  await build({...common, entryPoints: [join(root, 'src', 'cli', 'fast-lane.ts')], outdir: join(outdir, 'lane')})
   return result.metafile
 }

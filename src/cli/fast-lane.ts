@@ -6,7 +6,7 @@
 //   terminal width, colour settings, Node, flow build and plugins (bin/run.js fills it).
 // Any other argv, and these with any other flag, go to oclif as usual. The command bodies are shared with the
 // oclif classes (command-bodies.ts), errors go through the same describeError: the output is the same.
-// No @oclif/core here (bundled as its own entry, dist/bundle/cli/fast-lane.js).
+// No @oclif/core here (bundled on its own, dist/bundle/lane/fast-lane.js).
 import {createHash} from 'node:crypto'
 import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'

@@ -1,5 +1,0 @@
-const t0 = performance.now()
-const {execute} = await import('../dist/bundle/cli/main.js')
-const t1 = performance.now()
-process.on('exit', () => console.error(`import ${(t1 - t0).toFixed(1)} total-since-import ${(performance.now() - t1).toFixed(1)} since-process-start ${performance.now().toFixed(1)}`))
-await execute({dir: import.meta.url, loadOptions: {root: new URL('..', import.meta.url).pathname, enablePerf: true}})
