@@ -42,7 +42,7 @@ stages:
     tool: par.tool,
     rows: [
       row(name, 'pair of 1 s gates, --concurrency 1 (baseline)', par.times[0], {baseline: seq}),
-      row(name, 'pair of 1 s gates, parallel', par.times[1], {baseline: seq, budget: {ms: 1500, text: '< 1500 ms (issue 4)'}}),
+      row(name, 'pair of 1 s gates, parallel', par.times[1], {baseline: seq, note: 'issue 4: < 1500 ms on a quiet machine (wall time, not a --check budget)'}),
       row(name, 'chain of two 1 s gates', par.times[2], {baseline: seq}),
       row(name, 'pair, first run --no-cache (baseline)', cache.times[0], {baseline: first}),
       row(name, 'pair, second run, cached', cache.times[1], {baseline: first, budget: {ratio: 0.1, text: '≤ 0.1 × first run'}}),

@@ -3,7 +3,6 @@
 // points, conventional-changelog (preset conventionalcommits, every release: -r 0) and git-cliff (every release,
 // built-in config), measured fewer times. Checks first that notes --all accounts for every commit and release.
 // BENCH_SIZES=10000,100000 by default; BENCH_REFERENCE=0 leaves the reference tools out.
-import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
 import {bin, cacheDir, cachedRepo, flow, git, history, measure, median, node, root, row} from './common.mjs'
 

@@ -254,9 +254,11 @@ export async function readBranchResults(gatesDir: string): Promise<Record<string
 }
 
 async function saveBranchResult(git: Git, gatesDir: string, result: Omit<BranchGateResult, 'head'>): Promise<void> {
-  const [branch, head] = await Promise.all([git.exec(['symbolic-ref', '-q', '--short', 'HEAD']), git.exec(['rev-parse', '-q', '--verify', 'HEAD'])])
-  if (branch.exitCode !== 0 || head.exitCode !== 0) return
+  // One git process: the commit, then the branch's full name ("HEAD" when detached; a failure on an unborn branch).
+  const found = await git.exec(['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'])
+  const [head = '', ref = ''] = found.stdout.split('\n')
+  if (found.exitCode !== 0 || !ref.startsWith('refs/heads/') || !/^[0-9a-f]{40,64}$/.test(head)) return
   const all = await readBranchResults(gatesDir)
-  all[branch.stdout] = {...result, head: head.stdout}
+  all[ref.slice('refs/heads/'.length)] = {...result, head}
   await writeFile(join(gatesDir, 'branches.json'), `${JSON.stringify(all, null, 2)}\n`)
 }
