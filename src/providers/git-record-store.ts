@@ -102,9 +102,21 @@ export class GitRecordStore implements RecordStore {
     if (!tip) return grouped
     // Plain loops: a collection can hold 100,000 events.
     const files: Array<{path: string; sha: string; recordId: string; eventId: string}> = []
+    // The record id is decoded once per record directory, not once per event.
+    let lastDir = ''
+    let lastId = ''
     for (const file of await listFiles(this.git, tip, prefix)) {
-      const parsed = parseEventPath(file.path)
-      if (parsed) files.push({path: file.path, sha: file.sha, recordId: parsed.recordId, eventId: parsed.eventId})
+      const slash = file.path.indexOf('/', file.path.indexOf('/') + 1)
+      const dir = slash < 0 ? '' : file.path.slice(0, slash)
+      if (dir !== lastDir) {
+        const parsed = parseEventPath(file.path)
+        if (!parsed) continue
+        lastDir = dir
+        lastId = parsed.recordId
+      }
+      const rest = file.path.slice(slash + 1)
+      if (!rest.startsWith('events/') || rest.indexOf('/', 7) >= 0 || !rest.endsWith('.json')) continue
+      files.push({path: file.path, sha: file.sha, recordId: lastId, eventId: rest.slice(7, -'.json'.length)})
     }
     const objects = await catFileBatch(this.git, files.map((f) => f.sha))
     for (let i = 0; i < files.length; i++) {

@@ -36,10 +36,14 @@ export async function isAncestor(git: Git, ancestor: string, descendant: string)
 /** Reads many objects (`<sha>` or `<rev>:<path>`) through ONE `git cat-file --batch`; undefined for a missing one. */
 export async function catFileBatch(git: Git, names: string[]): Promise<Array<GitObject | undefined>> {
   if (names.length === 0) return []
-  for (const name of names) {
-    if (/[\n\r]/.test(name)) throw new FlowError('RECORDS_INVALID', `Invalid object name ${JSON.stringify(name)}`)
+  const input = `${names.join('\n')}\n`
+  // A name with a line break would shift every answer after it: count the lines once rather than a regex per name.
+  let lines = 0
+  for (let i = input.indexOf('\n'); i >= 0; i = input.indexOf('\n', i + 1)) lines++
+  if (lines !== names.length || input.includes('\r')) {
+    throw new FlowError('RECORDS_INVALID', `Invalid object name ${JSON.stringify(names.find((n) => /[\n\r]/.test(n)) ?? '')}`)
   }
-  const result = await git.exec(['cat-file', '--batch', ...(names.length > 100 ? ['--buffer'] : [])], {input: `${names.join('\n')}\n`, raw: true, encoding: 'latin1', large: names.length > 100})
+  const result = await git.exec(['cat-file', '--batch', ...(names.length > 100 ? ['--buffer'] : [])], {input, raw: true, encoding: 'latin1', large: names.length > 100})
   if (result.exitCode !== 0) throw gitFailure('cat-file', result.stderr)
   const out = Buffer.from(result.stdout, 'latin1')
   const objects: Array<GitObject | undefined> = []
