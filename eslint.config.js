@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint'
 const heavy = ['@oclif/*', 'execa', 'simple-git', '@octokit/*', '@inquirer/*']
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/out/**']},
+  {ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'bench/.cache/**']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

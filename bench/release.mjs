@@ -1,46 +1,46 @@
-// npm run bench (after startup.mjs): `flow release notes --all` and `flow release plan` on generated histories
-// (bench/make-history N DIR, a copy of ../shared/bench/make-history, a tag every 500 commits, plus one feat commit after the last tag), as ratios
-// against a bare `git log --format=%H%x00%s%x00%b` measured in the same run. hyperfine when present, else spawnSync.
-// Prints a table and writes bench/out/release.json. BENCH_SIZES=10000,100000 and BENCH_RUNS=5 by default.
-import {execFileSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+// `flow release notes --all` and `flow release plan` on generated histories (make-history: Conventional Commits,
+// a tag every 500 commits, one feat after the last tag) against a bare `git log` in the same rounds; as reference
+// points, conventional-changelog (preset conventionalcommits, every release: -r 0) and git-cliff (every release,
+// built-in config), measured fewer times. Checks first that notes --all accounts for every commit and release.
+// BENCH_SIZES=10000,100000 by default; BENCH_REFERENCE=0 leaves the reference tools out.
 import {join} from 'node:path'
-import {bin, measure, median, root, writeResult} from './common.mjs'
+import {bin, cacheDir, cachedRepo, flow, git, history, measure, median, node, root, row} from './common.mjs'
 
-const runs = Number(process.env.BENCH_RUNS ?? 5)
-const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)
-const makeHistory = join(root, 'bench', 'make-history')
-const scratch = mkdtempSync(join(tmpdir(), 'flow-bench-release-'))
-const results = []
-let tool = ''
-try {
+export const name = 'release'
+
+export async function run({runs}) {
+  const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)
+  const reference = process.env.BENCH_REFERENCE !== '0'
+  const rows = []
+  const facts = []
+  let tool = ''
   for (const n of sizes) {
-    const dir = join(scratch, `h${n}`)
-    execFileSync(makeHistory, [String(n), dir, '500'], {stdio: 'ignore'})
-    execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '--allow-empty', '-m', 'feat: one more'], {cwd: dir})
-    // Correctness first: every commit and every release accounted for.
-    const doc = JSON.parse(execFileSync(process.execPath, [bin, 'release', 'notes', '--all', '--json'], {cwd: dir, maxBuffer: 1e9, encoding: 'utf8'}))
-    const tags = execFileSync('git', ['tag', '--list'], {cwd: dir, encoding: 'utf8'}).split('\n').filter(Boolean).length
-    const plan = JSON.parse(execFileSync(process.execPath, [bin, 'release', 'plan', '--json'], {cwd: dir, maxBuffer: 1e9, encoding: 'utf8'}))
+    const dir = cachedRepo(`history-${n}`, (d) => history(d, n))
+    const doc = JSON.parse(flow(dir, 'release', 'notes', '--all', '--json'))
+    const tags = git(dir, 'tag', '--list').split('\n').filter(Boolean).length
+    const plan = JSON.parse(flow(dir, 'release', 'plan', '--json'))
     const correct = doc.commits === n + 1 && doc.accounted === n + 1 && doc.releases.length === tags + 1 && doc.outside.length === 0
+    facts.push({commits: n + 1, tags, correct, releases: doc.releases.length, lastTag: plan.lastTag, next: plan.tag})
+    if (!correct) throw new Error(`release notes --all on ${n} commits is wrong: ${doc.commits} commits, ${doc.accounted} accounted, ${doc.releases.length} releases for ${tags} tags`)
+    const k = `${Math.round(n / 1000)}k`
     const cases = [
-      {name: 'git log --format=%H%x00%s%x00%b (baseline)', argv: ['git', 'log', '--format=%H%x00%s%x00%b']},
-      {name: 'flow release notes --all', argv: [process.execPath, bin, 'release', 'notes', '--all']},
-      {name: 'flow release plan', argv: [process.execPath, bin, 'release', 'plan']},
+      {name: `${k}: git log --format=%H%x00%s%x00%b (baseline)`, argv: ['git', 'log', '--format=%H%x00%s%x00%b']},
+      {name: `${k}: flow release notes --all`, argv: [node, bin, 'release', 'notes', '--all'], budget: n >= 100000 ? 2 : undefined},
+      {name: `${k}: flow release plan`, argv: [node, bin, 'release', 'plan']},
     ]
-    const measured = measure(dir, cases, {runs, warmup: 1, scratch})
+    const measured = measure(dir, cases, {runs, warmup: 1, scratch: join(cacheDir, 'scratch')})
     tool = measured.tool
     const base = median(measured.times[0])
-    const rows = cases.map((c, i) => ({case: c.name, medianMs: Number(median(measured.times[i]).toFixed(1)), ratio: Number((median(measured.times[i]) / base).toFixed(2))}))
-    results.push({commits: n + 1, tags, correct, releases: doc.releases.length, nextVersion: plan.version, lastTag: plan.lastTag, rows})
-    console.log(`\n${n + 1} commits, ${tags} tags: notes --all ${correct ? 'correct' : 'WRONG'} (${doc.commits} commits, ${doc.releases.length} releases); plan: ${plan.lastTag} → ${plan.tag}`)
-    console.log(`${'case'.padEnd(44)} ${'median ms'.padStart(10)} ${'× baseline'.padStart(11)}`)
-    for (const r of rows) console.log(`${r.case.padEnd(44)} ${String(r.medianMs).padStart(10)} ${String(r.ratio).padStart(11)}`)
-    rmSync(dir, {recursive: true, force: true})
+    cases.forEach((c, i) => rows.push(row(name, c.name, measured.times[i], {baseline: base, budget: c.budget && {ratio: c.budget, text: `≤ ${c.budget} × git log`}})))
+    if (reference) {
+      const refs = [
+        {name: `${k}: conventional-changelog -p conventionalcommits -r 0 (reference)`, argv: [join(root, 'node_modules', '.bin', 'conventional-changelog'), '-p', 'conventionalcommits', '-r', '0']},
+        {name: `${k}: git-cliff (reference)`, argv: [join(root, 'node_modules', '.bin', 'git-cliff')]},
+      ]
+      const refRuns = n >= 100000 ? 2 : 3
+      const r = measure(dir, refs, {runs: refRuns, warmup: 0, rounds: refRuns, scratch: join(cacheDir, 'scratch')})
+      refs.forEach((c, i) => rows.push(row(name, c.name, r.times[i], {baseline: base})))
+    }
   }
-} finally {
-  rmSync(scratch, {recursive: true, force: true})
+  return {tool, rows, facts}
 }
-writeResult('release', {tool, runs, results})
-if (results.some((r) => !r.correct)) process.exit(1)

@@ -1,33 +1,24 @@
-// npm run bench: startup of the built binary as ratios against `node -e 0`, measured in the same run.
-// Uses hyperfine (Debian package) when present, else a spawnSync harness; prints a table and writes bench/out/startup.json.
-import {execFileSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+// Startup of the built binary against `node -e 0`, measured in the same rounds: --version, --help, status.
+import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
-import {bin, measure, median, writeResult} from './common.mjs'
+import {bin, cacheDir, cachedRepo, git, measure, median, node, row} from './common.mjs'
 
-const runs = Number(process.env.BENCH_RUNS ?? 20)
-const repo = mkdtempSync(join(tmpdir(), 'flow-bench-'))
-const git = (...args) => execFileSync('git', args, {cwd: repo, stdio: 'ignore'})
-git('init', '-q', '-b', 'main')
-git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '--allow-empty', '-m', 'chore: start')
+export const name = 'startup'
 
-const cases = [
-  {name: 'node -e 0 (baseline)', argv: [process.execPath, '-e', '0']},
-  {name: 'flow --version', argv: [process.execPath, bin, '--version']},
-  {name: 'flow --help', argv: [process.execPath, bin, '--help']},
-  {name: 'flow status', argv: [process.execPath, bin, 'status']},
-]
-
-const {tool, times} = measure(repo, cases, {runs, warmup: 3})
-const base = median(times[0])
-const rows = cases.map((c, i) => {
-  const m = median(times[i])
-  const spread = Math.max(...times[i]) - Math.min(...times[i])
-  return {case: c.name, medianMs: Number(m.toFixed(1)), spreadMs: Number(spread.toFixed(1)), ratio: Number((m / base).toFixed(2))}
-})
-console.log(`startup, ${runs} runs each, ${tool}, node ${process.version}`)
-console.log(`${'case'.padEnd(24)} ${'median ms'.padStart(10)} ${'spread ms'.padStart(10)} ${'× baseline'.padStart(11)}`)
-for (const r of rows) console.log(`${r.case.padEnd(24)} ${String(r.medianMs).padStart(10)} ${String(r.spreadMs).padStart(10)} ${String(r.ratio).padStart(11)}`)
-writeResult('startup', {tool, runs, rows})
-rmSync(repo, {recursive: true, force: true})
+export async function run({runs}) {
+  const repo = cachedRepo('startup-small', (dir) => {
+    mkdirSync(dir, {recursive: true})
+    git(dir, 'init', '-q', '-b', 'main')
+    git(dir, 'commit', '-q', '--allow-empty', '-m', 'chore: start')
+  })
+  const cases = [
+    {name: 'node -e 0 (baseline)', argv: [node, '-e', '0']},
+    {name: 'flow --version', argv: [node, bin, '--version'], budget: 1.6},
+    {name: 'flow --help', argv: [node, bin, '--help'], budget: 2.0},
+    {name: 'flow status (small repo)', argv: [node, bin, 'status'], budget: 2.0},
+  ]
+  const {tool, times} = measure(repo, cases, {runs, warmup: 3, scratch: join(cacheDir, 'scratch')})
+  const base = median(times[0])
+  const rows = cases.map((c, i) => row(name, c.name, times[i], {baseline: base, budget: c.budget && {ratio: c.budget, text: `≤ ${c.budget} × node -e 0`}}))
+  return {tool, rows, nodeMs: base}
+}

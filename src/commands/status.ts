@@ -1,6 +1,6 @@
+import {statusBody} from '../cli/command-bodies.js'
 import {FlowCommand} from '../cli/flow-command.js'
-import {formatStatus} from '../engine/format.js'
-import {runStatus, type StatusResult} from '../engine/status.js'
+import type {StatusResult} from '../engine/status.js'
 
 export default class Status extends FlowCommand<typeof Status> {
   static override summary = 'Show the run in progress in this worktree, if any, and the last one.'
@@ -8,8 +8,6 @@ export default class Status extends FlowCommand<typeof Status> {
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json']
 
   async run(): Promise<StatusResult> {
-    const status = await runStatus(await this.deps())
-    for (const line of formatStatus(status)) this.log(line)
-    return status
+    return statusBody(await this.deps(), {json: this.jsonEnabled(), log: (line) => this.log(line)})
   }
 }

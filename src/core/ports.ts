@@ -14,6 +14,8 @@ export interface GitRunOptions {
   raw?: boolean
   /** How stdout is decoded (default utf8); `latin1` keeps every byte, for binary output such as `cat-file --batch`. */
   encoding?: 'utf8' | 'latin1'
+  /** Large output (megabytes): git writes it to a temporary file, read at the end, instead of a 64 KiB pipe. */
+  large?: boolean
 }
 
 /** What one git invocation printed. */

@@ -14,8 +14,21 @@ export interface RepoInfo {
   flowDir: string
 }
 
-/** Finds the repository around the git port's directory in one git call. */
-export async function resolveRepo(git: Git): Promise<RepoInfo> {
+/** What each git port found, so that the config loader and the commands ask git once per run. */
+const found = new WeakMap<Git, Promise<RepoInfo>>()
+
+/** Finds the repository around the git port's directory in one git call (once per port; a failure is not kept). */
+export function resolveRepo(git: Git): Promise<RepoInfo> {
+  let info = found.get(git)
+  if (!info) {
+    info = findRepo(git)
+    found.set(git, info)
+    info.catch(() => found.delete(git))
+  }
+  return info
+}
+
+async function findRepo(git: Git): Promise<RepoInfo> {
   const result = await git.exec(['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir', '--git-path', 'flow'])
   if (result.exitCode !== 0) {
     throw new FlowError('NOT_A_REPOSITORY', `${git.cwd} is not inside a git repository`, {

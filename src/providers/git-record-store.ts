@@ -100,17 +100,32 @@ export class GitRecordStore implements RecordStore {
     const tip = await readRef(this.git, RECORDS_REF)
     const grouped = new Map<string, RecordEvent[]>()
     if (!tip) return grouped
-    const files = (await listFiles(this.git, tip, prefix)).flatMap((file) => {
-      const parsed = parseEventPath(file.path)
-      return parsed ? [{...file, ...parsed}] : []
-    })
+    // Plain loops: a collection can hold 100,000 events.
+    const files: Array<{path: string; sha: string; recordId: string; eventId: string}> = []
+    // The record id is decoded once per record directory, not once per event.
+    let lastDir = ''
+    let lastId = ''
+    for (const file of await listFiles(this.git, tip, prefix)) {
+      const slash = file.path.indexOf('/', file.path.indexOf('/') + 1)
+      const dir = slash < 0 ? '' : file.path.slice(0, slash)
+      if (dir !== lastDir) {
+        const parsed = parseEventPath(file.path)
+        if (!parsed) continue
+        lastDir = dir
+        lastId = parsed.recordId
+      }
+      const rest = file.path.slice(slash + 1)
+      if (!rest.startsWith('events/') || rest.indexOf('/', 7) >= 0 || !rest.endsWith('.json')) continue
+      files.push({path: file.path, sha: file.sha, recordId: lastId, eventId: rest.slice(7, -'.json'.length)})
+    }
     const objects = await catFileBatch(this.git, files.map((f) => f.sha))
-    files.forEach((file, i) => {
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i]!
       const event = parseEvent(file.path, file.eventId, objects[i]?.content)
-      const list = grouped.get(file.recordId) ?? []
-      list.push(event)
-      grouped.set(file.recordId, list)
-    })
+      const list = grouped.get(file.recordId)
+      if (list) list.push(event)
+      else grouped.set(file.recordId, [event])
+    }
     const ids = [...grouped.keys()].sort(compareRecordIds)
     return new Map(ids.map((id) => [id, sortEvents(grouped.get(id)!)]))
   }

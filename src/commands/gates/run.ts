@@ -1,11 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {resolve} from 'node:path'
+import {gatesRunBody} from '../../cli/command-bodies.js'
 import {FlowCommand} from '../../cli/flow-command.js'
-import {startLiveProgress} from '../../cli/live-progress.js'
-import {FlowError} from '../../core/errors.js'
-import {publishGateReports} from '../../core/gates/publish.js'
-import {summaryTable} from '../../core/gates/report.js'
-import {runGates, type GatesRun} from '../../core/gates/run-gates.js'
+import type {GatesRun} from '../../core/gates/run-gates.js'
 
 export default class GatesRunCommand extends FlowCommand<typeof GatesRunCommand> {
   static override summary = 'Run the quality gates of a stage (default submit), in parallel, with the cache.'
@@ -35,18 +31,8 @@ Exits 5 when a required gate fails; optional gates are reported but never block.
   }
 
   async run(): Promise<GatesRun> {
-    const deps = await this.deps()
     const f = this.flags
-    const live = startLiveProgress({json: this.jsonEnabled(), env: process.env})
-    const run = await runGates(deps, {stage: this.args.stage, only: f.only, concurrency: f.concurrency, failFast: f['fail-fast'], noCache: f['no-cache'], base: f.base, messageFile: f['message-file'] && resolve(deps.cwd, f['message-file']), onEvent: live?.onEvent}).finally(() => live?.stop())
-    live?.stop(run)
-    await publishGateReports(deps, run, {junit: f.junit, write: (line) => process.stdout.write(`${line}\n`)})
-    for (const line of summaryTable(run)) this.log(line)
-    if (!run.ok) {
-      const error = new FlowError('GATE_FAILED', `required gate${run.failed.length === 1 ? '' : 's'} failed: ${run.failed.join(', ')}`, {hint: `Logs in ${run.logDir}.`})
-      if (!this.jsonEnabled()) throw error
-      process.exitCode = error.exit
-    }
-    return run
+    const flags = {stage: this.args.stage, only: f.only, concurrency: f.concurrency, failFast: f['fail-fast'], noCache: f['no-cache'], junit: f.junit, base: f.base, messageFile: f['message-file']}
+    return gatesRunBody(await this.deps(), flags, {json: this.jsonEnabled(), log: (line) => this.log(line)})
   }
 }

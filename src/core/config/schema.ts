@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {packageTagPattern} from './tag-pattern.js'
 import {DURATION_PATTERN} from './duration.js'
 import {FREEZE_EXPECTED, parseFreezeWindow} from './freeze.js'
 
@@ -520,12 +521,7 @@ function refIssue(ctx: Ctx, path: PropertyKey[], found: unknown, what: string, c
 }
 
 /** Checks that hold across sections: references between names, cycles, and exclusive fields. */
-/** The tag pattern of a monorepo package: its own, else release.tag when it names the package, else {name}@{version}. */
-export function packageTagPattern(release: {tag?: unknown}, pkg: {tag?: unknown}): string {
-  if (typeof pkg.tag === 'string') return pkg.tag
-  if (typeof release.tag === 'string' && /\{(name|package)\}/.test(release.tag)) return release.tag
-  return '{name}@{version}'
-}
+export {packageTagPattern}
 
 /** release.packages: a {name} tag needs packages; each package's tags are its own (distinct patterns, no nested paths). */
 function checkReleasePackages(release: Record<string, unknown>, ctx: Ctx): void {

@@ -264,8 +264,13 @@ export async function readBranchResults(gatesDir: string): Promise<Record<string
 
 /** Saves the run as its branch's last; returns the branch and commit checked out (either may be absent). */
 async function saveBranchResult(git: Git, gatesDir: string, result: Omit<BranchGateResult, 'head'>): Promise<{branch?: string; head?: string}> {
-  const [branch, head] = await Promise.all([git.exec(['symbolic-ref', '-q', '--short', 'HEAD']), git.exec(['rev-parse', '-q', '--verify', 'HEAD'])])
-  const checkedOut = {...(branch.exitCode === 0 ? {branch: branch.stdout} : {}), ...(head.exitCode === 0 ? {head: head.stdout} : {})}
+  // One git process: the commit, then the branch's full name ("HEAD" when detached; a failure on an unborn branch).
+  const found = await git.exec(['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'])
+  const [head = '', ref = ''] = found.stdout.split('\n')
+  const checkedOut = {
+    ...(ref.startsWith('refs/heads/') ? {branch: ref.slice('refs/heads/'.length)} : {}),
+    ...(found.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(head) ? {head} : {}),
+  }
   if (!checkedOut.branch || !checkedOut.head) return checkedOut
   const all = await readBranchResults(gatesDir)
   all[checkedOut.branch] = {...result, head: checkedOut.head}

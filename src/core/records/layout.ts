@@ -84,7 +84,10 @@ export function parseEventPath(path: string): {collection: string; recordId: str
   return {collection: parts[0]!, recordId: decodeRecordId(parts[1]!), eventId: parts[3]!.slice(0, -'.json'.length)}
 }
 
+/** One collator for every comparison: `localeCompare` with options builds a new one per call (seconds over 25,000 ids). */
+const recordIdCollator = new Intl.Collator('en', {numeric: true})
+
 /** Compares record ids so that `INC-2` comes before `INC-10`. */
 export function compareRecordIds(a: string, b: string): number {
-  return a.localeCompare(b, 'en', {numeric: true})
+  return recordIdCollator.compare(a, b)
 }

@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {packageTagPattern, type FlowConfig} from '../config/schema.js'
+import type {FlowConfig} from '../config/schema.js'
+import {packageTagPattern} from '../config/tag-pattern.js'
 import {FlowError} from '../errors.js'
 import type {Deps} from '../deps.js'
 import {githubHost, isGitHubRemote, parseRemoteUrl} from '../forge/remote-url.js'

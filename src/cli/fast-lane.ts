@@ -1,0 +1,123 @@
+// The fast lane: the few command lines that run dozens of times a day or inside git hooks are answered without
+// loading oclif (its import and Config.load cost ~50 ms, as much as Node's own start):
+// - `flow status [--json]`;
+// - `flow gates run [STAGE] [--message-file FILE] [--json]`, the form the git hooks of `flow hooks install` run;
+// - `flow [COMMAND...] --help`, from a cache of the text oclif printed the first time for the same command line,
+//   terminal width, colour settings, Node, flow build and plugins (bin/run.js fills it).
+// Any other argv, and these with any other flag, go to oclif as usual. The command bodies are shared with the
+// oclif classes (command-bodies.ts), errors go through the same describeError: the output is the same.
+// No @oclif/core here (bundled on its own, dist/bundle/lane/fast-lane.js).
+import {createHash} from 'node:crypto'
+import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {join, resolve} from 'node:path'
+import type {Deps} from '../core/deps.js'
+
+type Lane = {json: boolean; run: (deps: Deps, log: (line: string) => void, json: boolean) => Promise<unknown>}
+
+/** The argv forms of the fast lane, or undefined (then oclif runs the command). */
+export function matchLane(argv: string[], env: Record<string, string | undefined>): Lane | undefined {
+  // oclif's own switches of output or debugging: leave those to oclif.
+  if (env.FLOW_CONTENT_TYPE || env.FLOW_DEBUG || env.DEBUG) return undefined
+  const json = argv.includes('--json')
+  const rest = argv.filter((a) => a !== '--json')
+  if (argv.filter((a) => a === '--json').length > 1) return undefined
+  if (rest.length === 1 && rest[0] === 'status') {
+    return {json, run: async (deps, log, json) => (await import('./command-bodies.js')).statusBody(deps, {json, log})}
+  }
+  if (rest[0] !== 'gates' || rest[1] !== 'run') return undefined
+  let stage: string | undefined
+  let messageFile: string | undefined
+  for (let i = 2; i < rest.length; i++) {
+    const a = rest[i]!
+    if (a === '--message-file' && messageFile === undefined && i + 1 < rest.length) messageFile = rest[++i]
+    else if (/^[\w][\w.:-]*$/.test(a) && stage === undefined) stage = a
+    else return undefined
+  }
+  return {json, run: async (deps, log, json) => (await import('./command-bodies.js')).gatesRunBody(deps, {stage, messageFile}, {json, log})}
+}
+
+/** Runs argv in the fast lane when it is one of its forms; false when oclif must run it. */
+export async function fastLane(argv: string[]): Promise<boolean> {
+  const lane = matchLane(argv, process.env)
+  if (!lane) return false
+  const {redact, redactValue, registerEnvSecrets} = await import('../core/redact.js')
+  registerEnvSecrets(process.env)
+  if (process.env.NO_COLOR && !process.env.FORCE_COLOR) process.env.FORCE_COLOR = '0'
+  const json = lane.json
+  const writeJson = (doc: unknown) => process.stdout.write(`${JSON.stringify(redactValue(doc), null, 2)}\n`)
+  try {
+    const {createDeps} = await import('./deps.js')
+    const canPrompt = Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI && !json)
+    const deps = createDeps({cwd: resolve(process.cwd()), env: process.env, canPrompt, json, yes: false, debug: false})
+    const result = await lane.run(deps, (line) => {
+      if (!json) process.stdout.write(`${redact(line)}\n`)
+    }, json)
+    if (json && result) writeJson(result)
+  } catch (error) {
+    const {describeError} = await import('./describe-error.js')
+    const {doc, exit} = describeError(error)
+    if (json) {
+      writeJson(doc)
+    } else {
+      const {default: chalk} = await import('chalk')
+      process.stderr.write(`${chalk.red('Error:')} ${redact(doc.error.message)}\n`)
+      if (doc.error.hint) process.stderr.write(`${chalk.dim('Hint:')} ${redact(doc.error.hint)}\n`)
+    }
+    process.exitCode = exit
+  }
+  return true
+}
+
+/** The file that holds oclif's help text for this argv, or undefined when argv is not a plain `[COMMAND...] --help`. */
+export function helpCacheFile(argv: string[], root: string, env: Record<string, string | undefined> = process.env): string | undefined {
+  if (argv.at(-1) !== '--help' || !argv.slice(0, -1).every((a) => /^[a-z][\w-]*$/.test(a))) return undefined
+  if (env.FLOW_CONTENT_TYPE || env.FLOW_DEBUG || env.DEBUG) return undefined
+  const stamp = (path: string) => {
+    try {
+      const s = statSync(path)
+      return `${s.size}:${s.mtimeMs}`
+    } catch {
+      return 'absent'
+    }
+  }
+  let plugins: string[] = []
+  try {
+    plugins = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {oclif?: {plugins?: string[]}}).oclif?.plugins ?? []
+  } catch {
+    return undefined
+  }
+  const key = createHash('sha256').update(JSON.stringify([
+    argv,
+    process.version,
+    process.platform,
+    process.arch,
+    Boolean(process.stdout.isTTY),
+    process.stdout.columns ?? null,
+    ['COLUMNS', 'OCLIF_COLUMNS', 'FORCE_COLOR', 'NO_COLOR', 'TERM', 'COLORTERM', 'CI'].map((k) => env[k] ?? null),
+    ['package.json', 'oclif.manifest.json'].map((f) => stamp(join(root, f))),
+    plugins.map((p) => stamp(join(root, 'node_modules', p, 'package.json'))),
+  ])).digest('hex').slice(0, 32)
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'flow', 'help', `${key}.txt`)
+}
+
+/** The cached help text of argv, if any. */
+export function cachedHelp(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+/** Keeps what oclif printed for argv's help (written whole, then renamed: a parallel run never reads half). */
+export function storeHelp(file: string, text: string): void {
+  try {
+    mkdirSync(join(file, '..'), {recursive: true})
+    const tmp = `${file}.${process.pid}.tmp`
+    writeFileSync(tmp, text)
+    renameSync(tmp, file)
+  } catch {
+    // an unwritable cache only costs the next run oclif's help
+  }
+}

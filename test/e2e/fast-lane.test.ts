@@ -1,0 +1,79 @@
+// The fast lane (src/cli/fast-lane.ts) answers `status`, the hooks' `gates run STAGE` and cached `--help` without
+// oclif: each is compared with the same command run through oclif (an extra flag the lane does not take sends it
+// there), so both ways print the same and exit the same.
+import {existsSync, readdirSync, mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, test} from 'vitest'
+import {runFlow} from '../helpers/e2e.js'
+import {tempRepo} from '../helpers/temp-repo.js'
+
+const node = (code: string) => JSON.stringify([process.execPath, '-e', code])
+const FLOW_YML = `gates:
+  ok: {run: ${node('console.log("fine")')}, inputs: ["src/**"]}
+  bad: {run: ${node('console.error("the real reason"); process.exit(2)')}}
+stages:
+  green: [ok]
+  red: [ok, bad]
+`
+// Durations differ from run to run.
+const stable = (text: string) => text.replace(/\d+(\.\d+)?m?s\b/g, 'T')
+
+describe('the fast lane prints what oclif prints', () => {
+  test('flow status and status --json, in a repository and outside one', async () => {
+    const repo = tempRepo()
+    for (const json of [[], ['--json']]) {
+      const lane = await runFlow(['status', ...json], {cwd: repo.dir, env: repo.env})
+      const oclif = await runFlow(['status', ...json, '--yes'], {cwd: repo.dir, env: repo.env})
+      expect(lane.exitCode).toBe(0)
+      expect(lane.stdout).toBe(oclif.stdout)
+    }
+    const outside = mkdtempSync(join(tmpdir(), 'flow-nowhere-'))
+    for (const json of [[], ['--json']]) {
+      const lane = await runFlow(['status', ...json], {cwd: outside, env: repo.env})
+      const oclif = await runFlow(['status', ...json, '--yes'], {cwd: outside, env: repo.env})
+      expect(lane.exitCode).toBe(oclif.exitCode)
+      expect(lane.exitCode).not.toBe(0)
+      expect(lane.stdout).toBe(oclif.stdout)
+      expect(lane.stderr).toBe(oclif.stderr)
+    }
+  })
+
+  test('flow gates run STAGE: a green stage, then cached; a red one exits 5 with the same error (and --json)', async () => {
+    const repo = tempRepo()
+    repo.write('flow.yml', FLOW_YML)
+    repo.write('src/a.txt', 'a')
+    const first = await runFlow(['gates', 'run', 'green'], {cwd: repo.dir, env: repo.env})
+    expect(first.exitCode).toBe(0)
+    const cached = await runFlow(['gates', 'run', 'green'], {cwd: repo.dir, env: repo.env})
+    expect(cached.stdout).toMatch(/ok +cached/)
+    const viaOclif = await runFlow(['gates', 'run', 'green', '--concurrency', '2'], {cwd: repo.dir, env: repo.env})
+    expect(stable(cached.stdout)).toBe(stable(viaOclif.stdout))
+    const red = await runFlow(['gates', 'run', 'red'], {cwd: repo.dir, env: repo.env})
+    const redOclif = await runFlow(['gates', 'run', 'red', '--concurrency', '2'], {cwd: repo.dir, env: repo.env})
+    expect(red.exitCode).toBe(5)
+    expect(redOclif.exitCode).toBe(5)
+    expect(red.stderr).toContain('Error: required gate failed: bad')
+    expect(stable(red.stderr)).toBe(stable(redOclif.stderr))
+    const redJson = await runFlow(['gates', 'run', 'red', '--json'], {cwd: repo.dir, env: repo.env})
+    expect(redJson.exitCode).toBe(5)
+    expect(redJson.json).toMatchObject({ok: false, failed: ['bad']})
+  })
+
+  test('--help: the second run prints the cached text, byte for byte, and a failed help is not cached', async () => {
+    const repo = tempRepo()
+    const env = {...repo.env, XDG_CACHE_HOME: join(repo.scratch, 'cache')}
+    for (const argv of [['--help'], ['gates', 'run', '--help']]) {
+      const first = await runFlow(argv, {cwd: repo.dir, env})
+      const second = await runFlow(argv, {cwd: repo.dir, env})
+      expect(first.exitCode).toBe(0)
+      expect(second.stdout).toBe(first.stdout)
+      expect(first.stdout).toContain(argv.length === 1 ? 'COMMANDS' : 'gates run')
+    }
+    expect(readdirSync(join(env.XDG_CACHE_HOME, 'flow', 'help'))).toHaveLength(2)
+    const unknown = await runFlow(['nosuchcommand', '--help'], {cwd: repo.dir, env})
+    expect(unknown.exitCode).not.toBe(0)
+    expect(readdirSync(join(env.XDG_CACHE_HOME, 'flow', 'help'))).toHaveLength(2)
+    expect(existsSync(join(env.XDG_CACHE_HOME, 'flow'))).toBe(true)
+  })
+})
