@@ -2,15 +2,11 @@
 // way the read models (`deploymentFacts`-style readers) read them: `store.collection('deployments')` on the real
 // GitRecordStore (one ls-tree, one cat-file --batch), then `foldEvents` per record into a deployment fact.
 // In process, from dist/ (no CLI startup). Budget: under 1 s.
-//
-// REGISTRATION POINT for `flow metrics dora` (being built in parallel): the `dora` case below runs by itself as
-// soon as the built manifest has the command `metrics:dora`, over the same 100,000 events. When the environments
-// feature's real deployment events land, make `deploymentEvent()` write those types (and delete
-// bench/.cache/records-100k* so the repository is regenerated).
-import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, readFileSync} from 'node:fs'
+// `flow metrics dora` over 100,000 deployment events is bench/metrics.mjs.
+import {execFileSync} from 'node:child_process'
+import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
-import {bin, cacheDir, cachedRepo, git, measure, measureInProcess, node, root, row} from './common.mjs'
+import {cachedRepo, git, measureInProcess, root, row} from './common.mjs'
 
 export const name = 'records'
 
@@ -89,19 +85,5 @@ export async function run({runs}) {
   const times = await measureInProcess(readAndFold, Math.max(3, Math.round(runs / 4)))
   if (count !== EVENTS) throw new Error(`read ${count} events, expected ${EVENTS}`)
   const rows = [row(name, `read + fold ${EVENTS} events (${facts} deployments), store.collection + foldEvents`, times, {budget: {ms: 1000, text: '< 1000 ms'}})]
-  rows.push(...dora(dir, runs))
   return {tool: 'in process', rows}
-}
-
-/** `flow metrics dora` over the same events, once the command exists (see the note at the top). */
-function dora(dir, runs) {
-  const manifest = join(root, 'oclif.manifest.json')
-  if (!existsSync(manifest) || !JSON.parse(readFileSync(manifest, 'utf8')).commands['metrics:dora']) {
-    return [{suite: name, case: `flow metrics dora over ${EVENTS} events`, note: 'not measured: the command does not exist yet'}]
-  }
-  const argv = [node, bin, 'metrics', 'dora', '--json']
-  const probe = spawnSync(argv[0], argv.slice(1), {cwd: dir, encoding: 'utf8', maxBuffer: 1e9})
-  if (probe.status !== 0) return [{suite: name, case: `flow metrics dora over ${EVENTS} events`, note: `failed (exit ${probe.status}): ${(probe.stderr || probe.stdout).trim().split('\n')[0]}`}]
-  const {times} = measure(dir, [{argv}], {runs: Math.max(3, Math.round(runs / 4)), warmup: 1, scratch: join(cacheDir, 'scratch')})
-  return [row(name, `flow metrics dora --json over ${EVENTS} events`, times[0])]
 }

@@ -1,7 +1,7 @@
 // npm run bench [-- --check] [-- --only startup,gates]: every benchmark suite, one table of medians, spreads and
 // ratios (each against a baseline measured in the same run), written as JSON to bench/out/bench.json.
 // --check exits 1 when a budget is missed. BENCH_RUNS (default 20) sets the runs of the quick cases.
-// Suites: bench/{startup,feature,release,gates,records}.mjs, each exporting `name` and `run({runs})` → {tool, rows}.
+// Suites: bench/{startup,feature,release,gates,records,metrics}.mjs, each exporting `name` and `run({runs})` → {tool, rows}.
 // A new suite is one more file and one more entry in SUITES.
 import {execFileSync} from 'node:child_process'
 import {mkdirSync, writeFileSync} from 'node:fs'
@@ -9,7 +9,7 @@ import {availableParallelism, cpus, totalmem} from 'node:os'
 import {join} from 'node:path'
 import {root} from './common.mjs'
 
-const SUITES = ['startup', 'feature', 'release', 'gates', 'records']
+const SUITES = ['startup', 'feature', 'release', 'gates', 'records', 'metrics']
 
 const args = process.argv.slice(2)
 const check = args.includes('--check')
