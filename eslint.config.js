@@ -11,6 +11,10 @@ export default tseslint.config(
     languageOptions: {globals: {process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly'}},
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
+      'no-restricted-syntax': ['error', {
+        selector: "ImportExpression[source.value='yaml']",
+        message: "Bundled, a dynamic import('yaml') has no named exports (yaml is CommonJS): import src/core/yaml.ts lazily instead.",
+      }],
     },
   },
   {

@@ -16,7 +16,7 @@ const write = (name: string, text: string) => {
 describe('changeControlOn', () => {
   test('on only when flow.yml writes a changes section with templates or approvals', async () => {
     dir = mkdtempSync(join(tmpdir(), 'flow-compliance-'))
-    const check = async (yml: string) => changeControlOn(write('flow.yml', yml), FlowConfigSchema.parse((await import('yaml')).parse(yml) ?? {}))
+    const check = async (yml: string) => changeControlOn(write('flow.yml', yml), FlowConfigSchema.parse((await import('../yaml.js')).parse(yml) ?? {}))
     expect(await check('review: {approvals: 1}\n')).toBe(false)
     expect(await check('changes: {}\n')).toBe(false)
     expect(await check('changes: {freeze: []}\n')).toBe(true)

@@ -52,7 +52,7 @@ async function read<T>(fn: () => Promise<T>): Promise<Read<T>> {
 /** True when flow.yml turns change control on: a written, non-empty changes section with templates or approvals. */
 export async function changeControlOn(path: string | undefined, config: Pick<FlowConfig, 'changes'>): Promise<boolean> {
   if (!path) return false
-  const {parse} = await import('yaml')
+  const {parse} = await import('../yaml.js')
   const raw = await readFile(path, 'utf8').then((t) => parse(t) as Record<string, unknown> | null, () => null)
   const section = raw?.changes
   if (!section || typeof section !== 'object' || Object.keys(section).length === 0) return false
@@ -61,7 +61,7 @@ export async function changeControlOn(path: string | undefined, config: Pick<Flo
 
 /** The check names the CI workflow reports: its jobs' names (or ids), leaving out jobs allowed to fail. */
 export async function expectedStatusChecks(root: string, config: FlowConfig): Promise<string[]> {
-  const {parse} = await import('yaml')
+  const {parse} = await import('../yaml.js')
   const text = await readFile(join(root, config.ci.path), 'utf8').catch(() => undefined)
   let jobs: Record<string, {name?: unknown; 'continue-on-error'?: unknown}> | undefined
   if (text !== undefined) {

@@ -28,7 +28,7 @@ export interface DocsGenerated {
 
 async function rawConfig(path: string | undefined): Promise<Record<string, unknown>> {
   if (path === undefined) return {}
-  const {parse} = await import('yaml')
+  const {parse} = await import('../yaml.js')
   const value: unknown = parse(await readFile(path, 'utf8'))
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
 }

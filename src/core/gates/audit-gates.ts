@@ -30,7 +30,7 @@ export async function dependencyAudit(ctx: BuiltinContext, gate: AuditGate): Pro
 async function parseDocument(text: string, name: string): Promise<unknown> {
   const trimmed = text.trimStart()
   if (trimmed.startsWith('{')) return JSON.parse(text)
-  const {parse} = await import('yaml')
+  const {parse} = await import('../yaml.js')
   try {
     return parse(text)
   } catch (error) {

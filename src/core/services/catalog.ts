@@ -55,7 +55,7 @@ const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefi
 
 /** Parses the Components of one catalog-info.yaml (several documents allowed; other kinds skipped). */
 export async function parseCatalog(file: string, content: string): Promise<CatalogComponent[]> {
-  const {parseAllDocuments} = await import('yaml')
+  const {parseAllDocuments} = await import('../yaml.js')
   const out: CatalogComponent[] = []
   for (const doc of parseAllDocuments(content)) {
     if (!('toJS' in doc)) continue
