@@ -3,6 +3,7 @@ import {parseDuration} from '../config/duration.js'
 import {FlowError} from '../errors.js'
 import type {DeploymentKind} from '../records/facts.js'
 import {runPlan, type RunResult} from '../../engine/runner.js'
+import type {StepSpec} from '../../engine/types.js'
 import {actorOf, approvalEvents, lockEvents, readEnvRecords, requireEnvironment, resolveSha, versionOf, type EnvRecords} from './context.js'
 import {liveDeployment, type DeploymentRecord} from './facts.js'
 import {gateStageSteps} from '../gates/gate-steps.js'
@@ -21,6 +22,10 @@ export interface DeployInput {
   dryRun?: boolean
   /** Refusals found by the caller (promote's soak time), added to the policy's. */
   extraRefusals?: Refusal[]
+  /** The command that deploys, for the journal (default `env deploy`, `env promote`, `env rollback`). */
+  command?: string
+  /** Steps of the caller run first in the same plan (`flow change implement` records its break-glass on the change). */
+  before?: StepSpec[]
 }
 
 /** The result of a deployment (its --json document). */
@@ -118,7 +123,11 @@ export async function deployEnvironment(deps: Deps, input: DeployInput, known?: 
     environment: input.environment, sha, ...(version ? {version} : {}), ...(live ? {previousSha: live.sha} : {}), kind, strategy: built.deployment.strategy,
     ...(breakGlass ? {breakGlass: {reason: breakGlass.reason, overrode: breakGlass.overrode}} : {}), refusals,
   }
-  const plan = {command: `env ${kind === 'deploy' ? 'deploy' : kind}`, inputs: {environment: input.environment, ref, sha, kind, ...(input.breakGlass ? {breakGlass: input.breakGlass} : {}), ...(input.changeId ? {changeId: input.changeId} : {})}, steps: built.steps}
+  const plan = {
+    command: input.command ?? `env ${kind === 'deploy' ? 'deploy' : kind}`,
+    inputs: {environment: input.environment, ref, sha, kind, ...(input.breakGlass ? {breakGlass: input.breakGlass} : {}), ...(input.changeId ? {changeId: input.changeId} : {})},
+    steps: [...(input.before ?? []), ...built.steps],
+  }
   if (input.dryRun) {
     const result = await runPlan(deps, plan, {dryRun: true})
     return {...base, runId: null, status: result.status, steps: result.steps}
