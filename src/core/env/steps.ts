@@ -2,7 +2,7 @@ import type {Command, HealthConfig} from '../config/schema.js'
 import {FlowError} from '../errors.js'
 import type {Forge, RecordStore} from '../ports.js'
 import {DEPLOYMENTS_COLLECTION, type DeploymentKind} from '../records/facts.js'
-import type {StepContext, StepKind} from '../../engine/types.js'
+import type {RunVerdict, StepContext, StepKind} from '../../engine/types.js'
 import {runEnvCommand, showCommand, type CommandValues} from './commands.js'
 import {deploymentRecords, numberDeployments, type DeploymentRecord} from './facts.js'
 import {describeCheck, verifyHealth} from './health.js'
@@ -243,6 +243,29 @@ async function retireOlder(store: RecordStore, forge: Forge | undefined, spec: D
   }
 }
 
+/**
+ * What a finished deployment run comes to: nothing when it succeeded, else DEPLOY_FAILED (exit 1) naming the
+ * deployment and its rollback. The engine raises it after the run is archived, so `flow continue` of an interrupted
+ * deployment that ended rolled back fails with the same code and message as the run that was not interrupted.
+ */
+export function deployVerdict(d: DeploymentSpec, end: Output | undefined): RunVerdict | undefined {
+  const outcome = String(end?.outcome ?? 'failed')
+  if (outcome === 'success') return undefined
+  const deployment = end?.deployment ? String(end.deployment) : undefined
+  const rollback = end?.rollback ? String(end.rollback) : undefined
+  const what = outcome === 'rolled_back' ? `was rolled back (${rollback})` : rollback ? `failed, and so did its rollback ${rollback}` : 'failed'
+  return {
+    code: 'DEPLOY_FAILED',
+    message: `${deployment ?? 'The deployment'} of ${d.version ?? d.sha.slice(0, 7)} to ${d.environment} ${what}`,
+    hint: `flow env history ${d.environment} shows the failed checks.`,
+    details: {
+      environment: d.environment, sha: d.sha, ...(d.version ? {version: d.version} : {}), ...(d.previousSha ? {previousSha: d.previousSha} : {}),
+      kind: d.kind, strategy: d.strategy, outcome, ...(deployment ? {deployment} : {}),
+      ...(rollback ? {rollback, rollbackOutcome: String(end?.rollbackOutcome)} : {}),
+    },
+  }
+}
+
 /** `env.finish`: the outcome (success, rolled_back or failed) of the deployment and of its rollback. */
 export const finishKind: StepKind<FinishInput> = {
   kind: 'env.finish',
@@ -270,6 +293,7 @@ export const finishKind: StepKind<FinishInput> = {
   },
   undo: false,
   cannotUndo: 'a recorded outcome stays',
+  verdict: (input, output) => deployVerdict(input.deployment, output),
 }
 
 /** The step kinds of environments and deployments. */
