@@ -54,6 +54,8 @@ export interface CommandInput {
   env: Record<string, string>
   /** True when, once this command ran (even failing), the new version may be serving traffic. */
   live: boolean
+  /** Wait before running it (a rolling deployment's pause between batches). */
+  delayMs?: number
 }
 
 /** Input of `env.verify`: health checks, recorded on the deployment. */
@@ -172,15 +174,19 @@ export const beginKind: StepKind<BeginInput> = {
   cannotUndo: 'a deployment record stays (records are append-only); roll back with flow env rollback',
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
 /** `env.command`: one of the team's commands (deploy, switch, weight, rollback); a failure is recorded, not thrown. */
 export const commandKind: StepKind<CommandInput> = {
   kind: 'env.command',
-  describe: ({role, purpose, command, values}) => {
-    const what = purpose === 'switch' ? `Switch traffic to ${values.color}` : purpose === 'weight' ? `Send ${values.percent}% of traffic to the new version` : purpose === 'rollback' ? `Roll back ${values.environment} to ${values.sha.slice(0, 7)}` : `Deploy ${values.sha.slice(0, 7)} to ${values.environment}${values.color ? ` (${values.color})` : ''}`
-    return `${role === 'rollback' ? 'If it fails: ' : ''}${what}: ${showCommand(command)}`
+  describe: ({role, purpose, command, values, delayMs}) => {
+    const batch = values.batch === undefined ? '' : ` (batch ${values.batch}/${values.batches ?? values.batch})`
+    const what = purpose === 'switch' ? `Switch traffic to ${values.color}` : purpose === 'weight' ? `Send ${values.percent}% of traffic to the new version` : purpose === 'rollback' ? `Roll back ${values.environment} to ${values.sha.slice(0, 7)}` : `Deploy ${values.sha.slice(0, 7)} to ${values.environment}${values.color ? ` (${values.color})` : ''}${batch}`
+    return `${role === 'rollback' ? 'If it fails: ' : ''}${delayMs ? `after a ${delayMs >= 1000 ? `${Math.round(delayMs / 1000)}s` : `${delayMs}ms`} pause, ` : ''}${what}: ${showCommand(command)}`
   },
   run: async (ctx, input) => {
     if (!shouldRun(input.when, ctx)) return skipped(input.role)
+    if (input.delayMs) await sleep(input.delayMs)
     const state = runState(ctx.outputs)
     const deployment = (input.role === 'rollback' ? state.rollback : state.main)?.deployment
     const values = {...input.values, ...(deployment ? {deployment} : {})}
@@ -192,8 +198,6 @@ export const commandKind: StepKind<CommandInput> = {
   undo: false,
   cannotUndo: 'a deploy command cannot be taken back by undo; roll back with flow env rollback',
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** `env.verify`: health checks (count, interval, failure limit), every sample recorded on the deployment. */
 export const verifyKind: StepKind<VerifyInput> = {
