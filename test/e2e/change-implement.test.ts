@@ -1,6 +1,9 @@
+import {spawnSync} from 'node:child_process'
 import {describe, expect, test} from 'vitest'
 import {runFlow} from '../helpers/e2e.js'
 import {envScene, recordEvents, scriptArgv} from '../helpers/env-scene.js'
+import {fakeGitHubPerTest, githubEnv} from '../helpers/github-e2e.js'
+import {tempRepo} from '../helpers/temp-repo.js'
 
 const health = (port: number) => `{url: "http://127.0.0.1:${port}/health", interval: 50ms, count: 3, failure_limit: 0, latency: 5s, expect: {status: 200, json: {status: ok}}}`
 const as = (email: string) => ({GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'user.email', GIT_CONFIG_VALUE_0: email})
@@ -74,5 +77,57 @@ describe('flow change implement (built binary, real loopback service)', {timeout
     const md = await scene.flow('change', 'evidence', 'CHG-1')
     expect(md.stdout).toContain('orders timing out, the index is the fix')
     expect(md.stdout).toMatch(/\| DEP-1 \| staging \| [0-9a-f]{12} \| success \|/)
+  })
+})
+
+const fakeGitHub = fakeGitHubPerTest()
+
+describe('flow change implement with the GitHub forge (the loopback fake, every request validated)', () => {
+  test('code-owner reviews approve; the freeze refuses (exit 6) until --break-glass; the GitHub deployment and the evidence carry it', async () => {
+    const repo = tempRepo()
+    repo.commit('chore: flow.yml and owners', {
+      'flow.yml': 'gates:\n  unit: {run: ["true"]}\nstages:\n  submit: [unit]\nenvironments:\n  production: {deploy: ["true"]}\nchanges:\n  freeze: ["2020-01-01..2099-12-31"]\n  risk:\n    sensitive: ["migrations/**"]\n',
+      '.github/CODEOWNERS': '* @flow-reviewer @bob\n',
+    })
+    repo.git('push', '-q', 'origin', 'main')
+    const server = await fakeGitHub.start({headSha: (_o, _r, branch) => {
+      const r = spawnSync('git', ['rev-parse', '-q', '--verify', `refs/heads/${branch}`], {cwd: repo.origin, env: repo.env, encoding: 'utf8'})
+      return r.status === 0 ? r.stdout.trim() : undefined
+    }})
+    const env = githubEnv(repo, server, 'plain-token-e2e-implement')
+    const flow = (...args: string[]) => runFlow(args, {cwd: repo.dir, env})
+    const fake = server.github.repo('octo', 'hello')
+    const review = (user: string) => fake.reviews.push({id: 9000 + fake.reviews.length, pull: 1, state: 'APPROVED', body: '', user, submittedAt: '2026-01-01T00:00:00Z'})
+
+    expect((await flow('feature', 'start', 'add-index')).exitCode).toBe(0)
+    repo.commit('feat: add index', {'migrations/001.sql': 'create index i on t(c);\n'})
+    expect((await flow('feature', 'submit')).exitCode).toBe(0)
+    const created = await flow('change', 'new', '--type', 'normal', '--env', 'production', '--json')
+    expect(created.json).toMatchObject({id: 'CHG-1', approvalsRequired: 2, binding: {pullRequest: 1}})
+    const head = repo.ref('HEAD')!
+    expect((await flow('gates', 'run', 'submit')).exitCode).toBe(0)
+
+    review('flow-reviewer')
+    const one = await flow('change', 'implement', 'CHG-1', '--yes', '--json')
+    expect(one.exitCode).toBe(6)
+    expect(one.json.error.details.refusals.map((r: {code: string}) => r.code)).toEqual(['FREEZE', 'CHANGE'])
+    expect(one.json.error.details.refusals[1].message).toMatch(/^needs 2 approvals, has 1 \(flow-reviewer\)/)
+    review('bob')
+    const frozen = await flow('change', 'implement', 'CHG-1', '--yes', '--json')
+    expect(frozen.exitCode).toBe(6)
+    expect(frozen.json.error.details.refusals.map((r: {code: string}) => r.code)).toEqual(['FREEZE'])
+    expect(fake.deployments).toHaveLength(0)
+
+    const glass = await flow('change', 'implement', 'CHG-1', '--break-glass', 'checkout is down', '--yes', '--json')
+    expect(glass.exitCode, glass.stderr).toBe(0)
+    expect(glass.json).toMatchObject({sha: head, outcome: 'success', deployment: 'DEP-1', breakGlass: {reason: 'checkout is down', overrode: ['FREEZE']}})
+    expect(fake.deployments).toEqual([expect.objectContaining({sha: head, environment: 'production'})])
+
+    const bundle = (await flow('change', 'evidence', 'CHG-1', '--json')).json
+    expect(bundle.breakGlass).toEqual([expect.objectContaining({reason: 'checkout is down'})])
+    expect(bundle.approvals.filter((a: {decision: string}) => a.decision === 'approved').map((a: {by: string}) => a.by).sort()).toEqual(['bob', 'flow-reviewer'])
+    expect(bundle.gates).toEqual([expect.objectContaining({name: 'unit', status: 'passed', sha: head})])
+    expect(bundle.deployments).toEqual([expect.objectContaining({id: 'DEP-1', environment: 'production', sha: head, outcome: 'success'})])
+    for (const out of [one, frozen, glass]) expect(out.stdout + out.stderr).not.toContain('plain-token-e2e-implement')
   })
 })
