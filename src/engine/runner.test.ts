@@ -71,7 +71,17 @@ const readsOutput: StepKind<{from: number}> = {
   },
 }
 
-const kinds: StepKind[] = [append, appendIfMissing, failOnce, merge, readsOutput]
+/** Says how the run went from its output: a `bad` outcome is the run's verdict. */
+const outcome: StepKind<{value: string}> = {
+  kind: 'test.outcome',
+  describe: (i) => `Record the outcome ${i.value}`,
+  async run(_ctx, i) {
+    return {outcome: i.value}
+  },
+  verdict: (_i, output) => (output?.outcome === 'bad' ? {code: 'DEPLOY_FAILED', message: 'it went bad', hint: 'look at it', details: {outcome: 'bad'}} : undefined),
+}
+
+const kinds: StepKind[] = [append, appendIfMissing, failOnce, merge, readsOutput, outcome]
 
 /** A git port that knows nothing: the fake kinds declare no refs, so the engine never needs git. */
 const noGit = (cwd: string): Git => ({
@@ -154,6 +164,32 @@ describe('runPlan', () => {
     expect(archived.steps.map((s) => s.status)).toEqual(['done', 'done', 'done'])
     expect(archived.inputs).toEqual({name: 'x'})
     expect(archived.steps[0]!.attempts).toBe(1)
+  })
+
+  test('a step verdict fails the command after the run is archived as done, the same for the first run and for continue', async () => {
+    expect((await runPlan(deps(), plan(add('a'), {kind: 'test.outcome', input: {value: 'good'}}))).status).toBe('done')
+
+    const first = await caught(runPlan(deps(), plan(add('b'), {kind: 'test.outcome', input: {value: 'bad'}})))
+    expect(first.code).toBe('DEPLOY_FAILED')
+    expect(first.exit).toBe(1)
+    expect(first.message).toBe('it went bad')
+    expect(first.hint).toBe('look at it')
+    expect(first.details).toEqual({outcome: 'bad', runId: expect.any(String), command: 'test run'})
+    const paths = enginePaths(flowDir)
+    expect(existsSync(paths.current)).toBe(false)
+    expect(existsSync(paths.lock)).toBe(false)
+    expect(JSON.parse(readFileSync(join(paths.runs, `${(first.details as {runId: string}).runId}.json`), 'utf8')).status).toBe('done')
+
+    // Interrupted (paused) before the step that decides: continue ends with the same verdict.
+    const paused = await caught(runPlan(deps(), plan(add('c'), {kind: 'test.failOnce', input: {key: 'k'}}, {kind: 'test.outcome', input: {value: 'bad'}})))
+    expect(paused.code).toBe('RUN_PAUSED')
+    const resumed = await caught(continueRun(deps()))
+    expect({code: resumed.code, message: resumed.message, hint: resumed.hint}).toEqual({code: first.code, message: first.message, hint: first.hint})
+    expect(existsSync(paths.current)).toBe(false)
+    expect((await runStatus(deps())).run).toBeNull()
+    // A later step with no verdict does not hide an earlier one; a later good verdict step does.
+    expect((await caught(runPlan(deps(), plan({kind: 'test.outcome', input: {value: 'bad'}}, add('d'))))).code).toBe('DEPLOY_FAILED')
+    expect((await runPlan(deps(), plan({kind: 'test.outcome', input: {value: 'bad'}}, {kind: 'test.outcome', input: {value: 'good'}}))).status).toBe('done')
   })
 
   test('an unknown kind in a plan is refused before anything runs', async () => {

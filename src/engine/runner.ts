@@ -6,7 +6,7 @@ import {archiveJournal, isUnfinished, readJournal, writeJournal} from './journal
 import {describeStep, errorInfo, kindOf, kindsFor, stepContext, type KindRegistry} from './kinds.js'
 import {pidAlive, withLock} from './lock.js'
 import {snapshotRefs} from './refs.js'
-import type {Journal, JournalStep, Plan} from './types.js'
+import type {Journal, JournalStep, Plan, RunVerdict} from './types.js'
 
 /** What the engine needs from the composition root. */
 export type EngineDeps = Pick<Deps, 'cwd' | 'git' | 'shell' | 'reporter' | 'clock' | 'ids' | 'forge' | 'records' | 'repo' | 'stepKinds'>
@@ -173,7 +173,22 @@ async function execute(deps: EngineDeps, flowDir: string, journal: Journal, kind
   journal.status = 'done'
   journal.updatedAt = deps.clock.now().toISOString()
   await archiveJournal(flowDir, journal)
+  const verdict = verdictOf(journal, kinds)
+  if (verdict) {
+    throw new FlowError(verdict.code, verdict.message, {...(verdict.hint ? {hint: verdict.hint} : {}), details: {...verdict.details, runId: journal.id, command: journal.command}})
+  }
   return {runId: journal.id, command: journal.command, status: 'done', steps: journal.steps, outputs: journal.steps.map((s) => s.output)}
+}
+
+/** The verdict of a finished run: given by the latest done step whose kind has a verdict (see StepKind.verdict). */
+export function verdictOf(journal: Journal, kinds: KindRegistry): RunVerdict | undefined {
+  for (let i = journal.steps.length - 1; i >= 0; i--) {
+    const spec = journal.plan[i]!
+    const entry = journal.steps[i]!
+    const kind = kindOf(kinds, spec)
+    if (entry.status === 'done' && kind.verdict) return kind.verdict(spec.input, entry.output)
+  }
+  return undefined
 }
 
 async function pause(deps: EngineDeps, journal: Journal, i: number, error: unknown, save: () => Promise<void>): Promise<never> {

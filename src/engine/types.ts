@@ -1,3 +1,4 @@
+import type {ErrorCode} from '../core/errors.js'
 import type {Clock, Forge, Git, Ids, RecordStore, Reporter, Shell} from '../core/ports.js'
 
 /** One step of a plan: serialisable data, rebuilt into behaviour by its kind on resume. */
@@ -58,6 +59,21 @@ export interface StepKind<I = any> {
    */
   undo?: false | ((ctx: StepContext, input: I, entry: JournalStep) => Promise<void>)
   cannotUndo?: string
+  /**
+   * What the whole run came to, read from this step's input and output once every step is done: a verdict makes
+   * the command fail with it after the run is archived as done (nothing is left to continue or undo), the same way
+   * for the first run and for `flow continue` (a deployment that ended rolled back exits DEPLOY_FAILED either way).
+   * The latest done step whose kind has a verdict decides (undefined from it: the run succeeded).
+   */
+  verdict?(input: I, output: Record<string, unknown> | undefined): RunVerdict | undefined
+}
+
+/** A run that finished every step but failed at what it was for (a deployment rolled back): the command's error. */
+export interface RunVerdict {
+  code: ErrorCode
+  message: string
+  hint?: string
+  details?: Record<string, unknown>
 }
 
 /** Where a step stands in a run. */

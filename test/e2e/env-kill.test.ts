@@ -80,13 +80,24 @@ describe('killing flow during verification, then flow continue (built binary)', 
     const scene = await envScene(['staging'], rolling)
     const one = scene.repo.git('rev-parse', 'HEAD')
     expect((await scene.flow('env', 'deploy', 'staging', '--yes')).exitCode).toBe(0)
-    scene.failing(scene.repo.commit('feat: unhealthy'))
+    const bad = scene.repo.commit('feat: unhealthy')
+    scene.failing(bad)
     await killDuringVerification(scene, 'staging')
+    // continue ends the way the uninterrupted run would have: exit 1, DEPLOY_FAILED, the same message and hint.
     const resumed = await scene.flow('continue', '--json')
-    expect(resumed.exitCode, resumed.stderr).toBe(0)
+    expect(resumed.exitCode, resumed.stderr).toBe(1)
+    expect(resumed.json.error).toMatchObject({
+      code: 'DEPLOY_FAILED', message: `DEP-2 of ${bad.slice(0, 7)} to staging was rolled back (DEP-3)`, hint: 'flow env history staging shows the failed checks.',
+      details: {outcome: 'rolled_back', deployment: 'DEP-2', rollback: 'DEP-3', rollbackOutcome: 'success', previousSha: one, command: 'env deploy'},
+    })
     const history = await scene.flow('env', 'history', 'staging', '--json')
     expect(history.json.deployments.map((d: {id: string; outcome: string}) => `${d.id} ${d.outcome}`)).toEqual(['DEP-3 success', 'DEP-2 rolled_back', 'DEP-1 success'])
     expect(await scene.serving('staging')).toMatchObject({status: 200, sha: one})
+    // The run is finished: nothing is left to continue. The same deployment, not interrupted, fails the same way.
+    expect((await scene.flow('status', '--json')).json.run).toBeNull()
+    const uninterrupted = await scene.flow('env', 'deploy', 'staging', '--yes', '--json')
+    expect(uninterrupted.exitCode).toBe(1)
+    expect(uninterrupted.json.error).toMatchObject({code: 'DEPLOY_FAILED', message: `DEP-4 of ${bad.slice(0, 7)} to staging was rolled back (DEP-5)`, hint: resumed.json.error.hint})
   })
 
   test('blue-green: nothing is switched while the idle colour is being verified; continue switches once it is healthy', async () => {

@@ -263,4 +263,46 @@ environments:
     expect(failed.json.error.details).toMatchObject({sha: broken, previousSha: one, outcome: 'rolled_back', rollbackOutcome: 'success'})
     expect((await scene.serving('staging'))?.sha).toBe(one)
   })
+
+  test('rolling in batches: the deploy command runs once per batch ({batch}, FLOW_BATCH), each batch checked; a failed batch stops the rest and rolls back every batch', async () => {
+    const batched = (state: string) => `version: 1
+environments:
+  staging:
+    deploy: ${scriptArgv(state, 'deploy', 'web-{batch}', '{sha}')}
+    health: {command: ${scriptArgv(state, 'check', 'web-{batch}')}, interval: 20ms, count: 2}
+    strategy: {rolling: {batch: 1, instances: 3, pause: 300ms}}
+`
+    const scene = await envScene(['web-1', 'web-2', 'web-3'], batched)
+    const {repo} = scene
+    const good = repo.git('rev-parse', 'HEAD')
+    const dry = await scene.flow('env', 'deploy', 'staging', '--dry-run', '--json')
+    expect(dry.json.steps.map((s: {description: string}) => s.description).filter((d: string) => d.startsWith('after a 300ms pause, Deploy'))).toHaveLength(2)
+    const started = Date.now()
+    const first = await scene.flow('env', 'deploy', 'staging', '--yes', '--json')
+    expect(first.exitCode, first.stderr).toBe(0)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600)
+    expect(first.json).toMatchObject({outcome: 'success', strategy: 'rolling'})
+    for (const slot of ['web-1', 'web-2', 'web-3']) expect((await scene.serving(slot))?.sha).toBe(good)
+    const calls = scene.log()
+    expect(calls.map((c) => `${c.verb} ${c.argv[0]}`)).toEqual(['deploy web-1', 'check web-1', 'check web-1', 'deploy web-2', 'check web-2', 'check web-2', 'deploy web-3', 'check web-3', 'check web-3'])
+    expect(calls[3]!.env).toMatchObject({FLOW_BATCH: '2', FLOW_BATCHES: '3', FLOW_SHA: good})
+    const health = (await scene.flow('env', 'history', 'staging', '--json')).json.deployments[0]
+    expect(health.health.filter((h: {ok: boolean}) => h.ok)).toHaveLength(6) // two samples per batch
+
+    const bad = repo.commit('feat: unhealthy')
+    scene.failing(bad)
+    const failed = await scene.flow('env', 'deploy', 'staging', '--yes', '--json')
+    expect(failed.exitCode).toBe(1)
+    expect(failed.json.error).toMatchObject({code: 'DEPLOY_FAILED', details: {outcome: 'rolled_back', deployment: 'DEP-2', rollback: 'DEP-3', rollbackOutcome: 'success'}})
+    const deploys = scene.log().slice(calls.length).filter((c) => c.verb === 'deploy').map((c) => `${c.argv[0]} ${c.argv[1] === bad ? 'bad' : 'good'}`)
+    expect(deploys).toEqual(['web-1 bad', 'web-1 good', 'web-2 good', 'web-3 good'])
+    for (const slot of ['web-1', 'web-2', 'web-3']) expect((await scene.serving(slot))?.sha).toBe(good)
+  })
+
+  test('a rolling batch given as a number of instances without instances: is a config error (exit 3)', async () => {
+    const scene = await envScene([], () => 'version: 1\nenvironments:\n  staging: {deploy: ["true"], strategy: {rolling: {batch: 2}}}\n')
+    const run = await scene.flow('env', 'deploy', 'staging', '--yes', '--json')
+    expect(run.exitCode).toBe(3)
+    expect(JSON.stringify(run.json.error)).toContain('instances: (how many there are) with a batch of more than 1 instance')
+  })
 })

@@ -10,7 +10,8 @@ order (after:), and runs the deploy gate stage; any refusal exits 6 listing ever
 "reason", which goes ahead and records the reason and what it overrode. The deploy command gets FLOW_ENV,
 FLOW_SHA, FLOW_PREVIOUS_SHA and FLOW_VERSION, and {sha}, {ref}, {environment}, {previous_sha}, {version} as
 separate arguments. A failed check rolls back automatically (the rollback command, or a redeploy of the previous
-sha), verifies the rollback, records both and exits 1. Strategies: rolling, blue-green, canary.`
+sha), verifies the rollback, records both and exits 1. Strategies: rolling (in batches with {rolling: {batch, pause}}:
+the deploy command once per batch with {batch} {batches} / FLOW_BATCH FLOW_BATCHES, checked after each), blue-green, canary.`
 
   static override examples = [
     '<%= config.bin %> env deploy staging --yes',

@@ -104,7 +104,10 @@ export function evidenceMarkdown(e: ChangeEvidence): string {
   }
   if (e.breakGlass.length > 0) {
     lines.push('', '## Break-glass', '')
-    for (const g of e.breakGlass) lines.push(`- ${g.at} by ${g.by}: ${g.reason} (flagged for review after)`)
+    for (const g of e.breakGlass) {
+      const where = g.environment ? ` deploying ${g.sha ? `${g.sha.slice(0, 12)} ` : ''}to ${g.environment}` : ''
+      lines.push(`- ${g.at} by ${g.by}${where}: ${g.reason}${g.overrode ? ` (overrode ${g.overrode.join(', ')})` : ''} (flagged for review after)`)
+    }
   }
   lines.push('', '## Deployments', '')
   if (e.deployments.length === 0) lines.push('None ran under this change.')

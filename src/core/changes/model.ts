@@ -91,7 +91,8 @@ export interface Change {
   /** The risk computed when the change was raised (`flow change risk` recomputes it). */
   risk?: RiskAssessment
   decisions: ChangeDecision[]
-  breakGlass: Array<{reason: string; at: string; by: string}>
+  /** Each override; from `flow change implement`, also the deployment's environment and sha and what it overrode. */
+  breakGlass: Array<{reason: string; at: string; by: string; environment?: string; sha?: string; overrode?: string[]}>
   /** Emergency changes and break-glass overrides are reviewed after the fact. */
   reviewAfter: boolean
   checks: RecordedCheck[]
@@ -148,7 +149,11 @@ export function foldChange(number: number, events: readonly RecordEvent[]): Chan
         change.decisions.push(e.decision as ChangeDecision)
         break
       case 'break-glass':
-        change.breakGlass.push({reason: str(e.reason) ?? '', at: event.at, by: str(e.by) ?? event.actor ?? 'unknown'})
+        change.breakGlass.push({
+          reason: str(e.reason) ?? '', at: event.at, by: str(e.by) ?? event.actor ?? 'unknown',
+          ...(str(e.environment) ? {environment: str(e.environment)} : {}), ...(str(e.sha) ? {sha: str(e.sha)} : {}),
+          ...(strings(e.overrode).length > 0 ? {overrode: strings(e.overrode)} : {}),
+        })
         change.reviewAfter = true
         break
       case 'checked':

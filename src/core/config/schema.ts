@@ -290,10 +290,14 @@ const strategy = z
     [
       z.literal('rolling'),
       z.strictObject({
-        rolling: z.strictObject({
-          batch: z.union([z.int().min(1), z.string().regex(/^\d{1,3}%$/)], {error: 'a number of instances, or a percentage like 25%'}).default(1).describe('Instances (or a percentage) replaced at a time.'),
-          pause: duration('Wait between batches.').default('0s'),
-        }),
+        rolling: z
+          .strictObject({
+            batch: z.union([z.int().min(1), z.string().regex(/^\d{1,3}%$/)], {error: 'a number of instances, or a percentage like 25%'}).default(1).describe('Instances (or a percentage) replaced at a time: the deploy command runs once per batch with {batch} {batches} / FLOW_BATCH FLOW_BATCHES, checked after each.'),
+            instances: z.int().min(1).optional().describe('How many instances there are (needed when batch is a number above 1, to count the batches).'),
+            pause: duration('Wait between batches.').default('0s'),
+          })
+          .refine((r) => typeof r.batch !== 'number' || r.batch === 1 || r.instances !== undefined, {error: 'instances: (how many there are) with a batch of more than 1 instance, or batch as a percentage like 25%'})
+          .refine((r) => typeof r.batch !== 'string' || (Number(r.batch.slice(0, -1)) >= 1 && Number(r.batch.slice(0, -1)) <= 100), {error: 'a batch percentage between 1% and 100%'}),
       }),
       z.strictObject({
         canary: z.strictObject({

@@ -11,6 +11,9 @@ export interface CommandValues {
   deployment?: string
   color?: string
   percent?: number
+  /** A rolling deployment's batch (1-based) and how many there are. */
+  batch?: number
+  batches?: number
 }
 
 /** The placeholders of an argv command and the environment variables of every command, from the same values. */
@@ -19,6 +22,7 @@ function table(values: CommandValues): Record<string, string> {
     ['environment', values.environment], ['env', values.environment], ['sha', values.sha], ['ref', values.ref],
     ['previous_sha', values.previousSha ?? ''], ['version', values.version ?? ''], ['deployment', values.deployment ?? ''],
     ['color', values.color ?? ''], ['percent', values.percent === undefined ? '' : String(values.percent)],
+    ['batch', values.batch === undefined ? '' : String(values.batch)], ['batches', values.batches === undefined ? '' : String(values.batches)],
   ]
   return Object.fromEntries(entries.map(([k, v]) => [k, v ?? '']))
 }
@@ -47,6 +51,7 @@ export function commandEnv(values: CommandValues, extra: Record<string, string> 
     ...(values.deployment ? {FLOW_DEPLOYMENT: values.deployment} : {}),
     ...(values.color ? {FLOW_COLOR: values.color} : {}),
     ...(values.percent === undefined ? {} : {FLOW_PERCENT: String(values.percent)}),
+    ...(values.batch === undefined ? {} : {FLOW_BATCH: String(values.batch), FLOW_BATCHES: String(values.batches ?? values.batch)}),
   }
 }
 

@@ -1,8 +1,9 @@
 import type {Deps} from '../deps.js'
 import {parseDuration} from '../config/duration.js'
-import {FlowError} from '../errors.js'
+import {FlowError, isFlowError} from '../errors.js'
 import type {DeploymentKind} from '../records/facts.js'
 import {runPlan, type RunResult} from '../../engine/runner.js'
+import type {Plan, StepSpec} from '../../engine/types.js'
 import {actorOf, approvalEvents, lockEvents, readEnvRecords, requireEnvironment, resolveSha, versionOf, type EnvRecords} from './context.js'
 import {liveDeployment, type DeploymentRecord} from './facts.js'
 import {gateStageSteps} from '../gates/gate-steps.js'
@@ -21,6 +22,10 @@ export interface DeployInput {
   dryRun?: boolean
   /** Refusals found by the caller (promote's soak time), added to the policy's. */
   extraRefusals?: Refusal[]
+  /** The command that deploys, for the journal (default `env deploy`, `env promote`, `env rollback`). */
+  command?: string
+  /** Steps of the caller run first in the same plan (`flow change implement` records its break-glass on the change). */
+  before?: StepSpec[]
 }
 
 /** The result of a deployment (its --json document). */
@@ -118,7 +123,11 @@ export async function deployEnvironment(deps: Deps, input: DeployInput, known?: 
     environment: input.environment, sha, ...(version ? {version} : {}), ...(live ? {previousSha: live.sha} : {}), kind, strategy: built.deployment.strategy,
     ...(breakGlass ? {breakGlass: {reason: breakGlass.reason, overrode: breakGlass.overrode}} : {}), refusals,
   }
-  const plan = {command: `env ${kind === 'deploy' ? 'deploy' : kind}`, inputs: {environment: input.environment, ref, sha, kind, ...(input.breakGlass ? {breakGlass: input.breakGlass} : {}), ...(input.changeId ? {changeId: input.changeId} : {})}, steps: built.steps}
+  const plan = {
+    command: input.command ?? `env ${kind === 'deploy' ? 'deploy' : kind}`,
+    inputs: {environment: input.environment, ref, sha, kind, ...(input.breakGlass ? {breakGlass: input.breakGlass} : {}), ...(input.changeId ? {changeId: input.changeId} : {})},
+    steps: [...(input.before ?? []), ...built.steps],
+  }
   if (input.dryRun) {
     const result = await runPlan(deps, plan, {dryRun: true})
     return {...base, runId: null, status: result.status, steps: result.steps}
@@ -127,25 +136,32 @@ export async function deployEnvironment(deps: Deps, input: DeployInput, known?: 
     if (!deps.prompter.canPrompt) throw new FlowError('PROMPT_NEEDED', `Deploying to ${input.environment} needs a confirmation and flow cannot prompt here`, {hint: 'Pass --yes to deploy (--dry-run shows the plan).'})
     if (!(await deps.prompter.confirm(`Deploy ${version ?? sha.slice(0, 7)} to ${input.environment}?`, true))) throw new FlowError('CANCELLED', `Nothing deployed to ${input.environment}`)
   }
-  const result = await runPlan(deps, plan)
-  return finished(base, result)
+  return runDeployment(deps, plan, base)
 }
 
-/** The result of a finished deployment run; DEPLOY_FAILED (exit 1) when it was rolled back or failed. */
+/**
+ * The result of a finished deployment run. A rolled-back or failed one never gets here: the engine raises the
+ * deployment's verdict (DEPLOY_FAILED, exit 1; see deployVerdict) after archiving the run, and `runDeployment`
+ * adds what the command knows (refusals, break-glass) to its details.
+ */
 export function finished(base: Omit<DeployResult, 'runId' | 'status' | 'steps'>, result: RunResult): DeployResult {
   const end = [...result.outputs].reverse().find((o) => o?.step === 'finish') ?? {}
-  const done: DeployResult = {
+  return {
     ...base, outcome: String(end.outcome ?? 'failed'),
     ...(end.deployment ? {deployment: String(end.deployment)} : {}),
     ...(end.rollback ? {rollback: String(end.rollback), rollbackOutcome: String(end.rollbackOutcome)} : {}),
     runId: result.runId, status: result.status, steps: result.steps,
   }
-  if (done.outcome === 'success') return done
-  const what = done.outcome === 'rolled_back' ? `was rolled back (${done.rollback})` : done.rollback ? `failed, and so did its rollback ${done.rollback}` : 'failed'
-  throw new FlowError('DEPLOY_FAILED', `${done.deployment ?? 'The deployment'} of ${(done.version ?? done.sha.slice(0, 7))} to ${done.environment} ${what}`, {
-    hint: `flow env history ${done.environment} shows the failed checks.`,
-    details: done,
-  })
+}
+
+/** Runs a deployment plan; a DEPLOY_FAILED verdict keeps its code and message, with the command's result in its details. */
+async function runDeployment(deps: Deps, plan: Plan, base: Omit<DeployResult, 'runId' | 'status' | 'steps'>): Promise<DeployResult> {
+  try {
+    return finished(base, await runPlan(deps, plan))
+  } catch (error) {
+    if (!isFlowError(error) || error.code !== 'DEPLOY_FAILED') throw error
+    throw new FlowError('DEPLOY_FAILED', error.message, {...(error.hint ? {hint: error.hint} : {}), details: {...base, ...(error.details as Record<string, unknown>)}})
+  }
 }
 
 /** Input of `flow env promote FROM TO`. */

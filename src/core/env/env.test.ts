@@ -3,7 +3,8 @@ import {MemoryRecordStore} from '../../../test/helpers/memory-record-store.js'
 import {FlowConfigSchema} from '../config/schema.js'
 import type {RecordEvent} from '../ports.js'
 import {DEPLOYMENTS_COLLECTION} from '../records/facts.js'
-import {commandEnv, fillArgv, fillUrl} from './commands.js'
+import type {StepSpec} from '../../engine/types.js'
+import {commandEnv, fillArgv, fillUrl, type CommandValues} from './commands.js'
 import {deploymentFacts, deploymentRecords, foldLock, liveDeployment} from './facts.js'
 import {judgeResponse, jsonPath} from './health.js'
 import {buildDeploySteps} from './plan.js'
@@ -131,5 +132,30 @@ describe('policy and plan', () => {
     ])
     expect((steps[3]!.input as {delayMs: number}).delayMs).toBe(1000)
     expect((steps[7]!.input as {values: {percent: number}}).values.percent).toBe(0)
+  })
+
+  test('a rolling plan in batches: the deploy command once per batch with {batch}/{batches}, a check after each, the pause before each later batch; rollback batch by batch', () => {
+    const rolling = (r: Record<string, unknown>) => ({staging: {deploy: ['d', '{sha}', '{batch}', '{batches}'], health: {command: ['c', '{batch}']}, strategy: {rolling: r}}})
+    const input = {environment: 'staging', sha: 'b'.repeat(40), ref: 'main', kind: 'deploy' as const, token: 'T', previous: {sha: 'a'.repeat(40), deployment: 'DEP-1'}}
+    const {steps} = buildDeploySteps(config(rolling({batch: '40%', pause: '2s'})), input)
+    const shape = (x: StepSpec) => {
+      const i = x.input as {when?: string; purpose?: string; phase?: string; delayMs?: number; values?: {batch?: number; batches?: number}}
+      return `${x.kind}:${i.when ?? ''}:${i.purpose ?? i.phase ?? ''}:${i.values?.batch ?? ''}/${i.values?.batches ?? ''}${i.delayMs ? `+${i.delayMs}` : ''}`
+    }
+    expect(steps.map(shape)).toEqual([
+      'env.begin:always::/', 'env.command:always:deploy:1/3', 'env.verify:ok:batch 1/3:1/3', 'env.command:ok:deploy:2/3+2000', 'env.verify:ok:batch 2/3:2/3', 'env.command:ok:deploy:3/3+2000', 'env.verify:ok:batch 3/3:3/3',
+      'env.begin:rollback::/', 'env.command:rollback:deploy:1/3', 'env.verify:rollback:rollback batch 1/3:1/3', 'env.command:rollback:deploy:2/3', 'env.verify:rollback:rollback batch 2/3:2/3', 'env.command:rollback:deploy:3/3', 'env.verify:rollback:rollback batch 3/3:3/3', 'env.finish:::/',
+    ])
+    expect((steps[8]!.input as {values: {sha: string}}).values.sha).toBe('a'.repeat(40))
+    expect(fillArgv(['d', '{sha}', '{batch}', '{batches}'], (steps[3]!.input as {values: CommandValues}).values)).toEqual(['d', 'b'.repeat(40), '2', '3'])
+    expect(commandEnv((steps[3]!.input as {values: CommandValues}).values)).toMatchObject({FLOW_BATCH: '2', FLOW_BATCHES: '3'})
+    // A number of instances at a time needs to know how many there are; one at a time without it is a single deploy.
+    expect(buildDeploySteps(config(rolling({batch: 2, instances: 5})), input).steps.filter((x) => x.kind === 'env.command' && (x.input as {role: string}).role === 'main')).toHaveLength(3)
+    expect(buildDeploySteps(config(rolling({})), input).steps.map(shape).slice(0, 3)).toEqual(['env.begin:always::/', 'env.command:always:deploy:/', 'env.verify:ok:deploy:/'])
+    expect(() => config(rolling({batch: 2}))).toThrow(/instances: \(how many there are\) with a batch of more than 1 instance/)
+    expect(() => config(rolling({batch: '0%'}))).toThrow(/a batch percentage between 1% and 100%/)
+    // With a rollback command, the rollback is one command for the whole environment.
+    const withRollback = config({staging: {...rolling({batch: '50%'}).staging, rollback: ['r', '{previous_sha}']}})
+    expect(buildDeploySteps(withRollback, input).steps.map(shape).slice(5)).toEqual(['env.begin:rollback::/', 'env.command:rollback:rollback:/', 'env.verify:rollback:rollback:/', 'env.finish:::/'])
   })
 })

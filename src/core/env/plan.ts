@@ -35,6 +35,15 @@ export function strategyName(env: FlowConfig['environments'][string]): Deploymen
   return 'canary' in s ? 'canary' : 'blue-green'
 }
 
+/** How many batches a rolling deployment runs in, and the pause between them (1 batch: one deploy, as a plain rolling). */
+export function rollingBatches(env: FlowConfig['environments'][string]): {batches: number; pauseMs: number} {
+  const s = env.strategy
+  if (!s || typeof s !== 'object' || !('rolling' in s)) return {batches: 1, pauseMs: 0}
+  const {batch, instances, pause} = s.rolling
+  const batches = typeof batch === 'string' ? Math.ceil(100 / Number(batch.slice(0, -1))) : instances === undefined ? 1 : Math.ceil(instances / batch)
+  return {batches: Math.max(1, batches), pauseMs: parseDuration(pause)}
+}
+
 /**
  * The steps of one deployment, a pure function of flow.yml and the input: the `deploy` gate stage, the record, the
  * strategy's commands and checks, the automatic rollback (steps that run only when the deployment failed after it
@@ -65,7 +74,7 @@ export function buildDeploySteps(config: Pick<FlowConfig, 'environments' | 'stag
   const vars = env.env
   const steps: StepSpec[] = input.skipGates ? [] : gateStageSteps(config, 'deploy')
   const begin = (role: Role, when: When, spec: DeploymentSpec): StepSpec => ({kind: 'env.begin', input: {role, when, deployment: spec} satisfies BeginInput})
-  const command = (role: Role, when: When, purpose: CommandInput['purpose'], cmd: CommandInput['command'], v: CommandValues, live: boolean): StepSpec => ({kind: 'env.command', input: {role, when, purpose, command: cmd, values: v, env: vars, live} satisfies CommandInput})
+  const command = (role: Role, when: When, purpose: CommandInput['purpose'], cmd: CommandInput['command'], v: CommandValues, live: boolean, delayMs = 0): StepSpec => ({kind: 'env.command', input: {role, when, purpose, command: cmd, values: v, env: vars, live, ...(delayMs > 0 ? {delayMs} : {})} satisfies CommandInput})
   const verify = (role: Role, when: When, phase: string, check: HealthConfig | undefined, v: CommandValues, delayMs = 0): StepSpec[] =>
     check ? [{kind: 'env.verify', input: {role, when, phase, check, values: v, env: vars, delayMs, token: `${input.token}:${role}:${phase}`} satisfies VerifyInput}] : []
 
@@ -110,13 +119,33 @@ export function buildDeploySteps(config: Pick<FlowConfig, 'environments' | 'stag
     const run = input.kind === 'rollback' && env.rollback ? env.rollback : deploy
     const purpose = input.kind === 'rollback' && env.rollback ? 'rollback' : 'deploy'
     const own = purpose === 'rollback' ? {...values, previousSha: input.sha} : values
-    steps.push(command('main', 'always', purpose, run, own, true))
-    steps.push(...verify('main', 'ok', 'deploy', env.health, values))
+    // Batches: the deploy command once per batch ({batch} of {batches}), each batch checked before the next, with the
+    // pause before each batch after the first; a failed batch stops the rest (when: ok) and rolls back.
+    const {batches, pauseMs} = rollingBatches(env)
+    if (purpose === 'deploy' && batches > 1) {
+      for (let b = 1; b <= batches; b++) {
+        const v = {batch: b, batches}
+        steps.push(command('main', b === 1 ? 'always' : 'ok', 'deploy', run, {...own, ...v}, true, b === 1 ? 0 : pauseMs))
+        steps.push(...verify('main', 'ok', `batch ${b}/${batches}`, env.health, {...values, ...v}))
+      }
+    } else {
+      steps.push(command('main', 'always', purpose, run, own, true))
+      steps.push(...verify('main', 'ok', 'deploy', env.health, values))
+    }
     if (previous && input.kind !== 'rollback') {
       rollback = rollbackSpec()
-      const back = env.rollback ?? deploy
       const backValues = env.rollback ? rollbackValues : {...rollbackValues, previousSha: input.sha}
-      steps.push(begin('rollback', 'rollback', rollback), command('rollback', 'rollback', env.rollback ? 'rollback' : 'deploy', back, backValues, true), ...verify('rollback', 'rollback', 'rollback', env.health, rollbackValues))
+      steps.push(begin('rollback', 'rollback', rollback))
+      if (env.rollback || batches === 1) {
+        steps.push(command('rollback', 'rollback', env.rollback ? 'rollback' : 'deploy', env.rollback ?? deploy, backValues, true), ...verify('rollback', 'rollback', 'rollback', env.health, rollbackValues))
+      } else {
+        // No rollback command: the previous sha goes back batch by batch (to those never reached too: it is already
+        // there, so deploying it again changes nothing), each batch checked.
+        for (let b = 1; b <= batches; b++) {
+          const v = {batch: b, batches}
+          steps.push(command('rollback', 'rollback', 'deploy', deploy, {...backValues, ...v}, true), ...verify('rollback', 'rollback', `rollback batch ${b}/${batches}`, env.health, {...rollbackValues, ...v}))
+        }
+      }
     }
   }
   steps.push({kind: 'env.finish', input: {deployment, ...(rollback ? {rollback} : {})} satisfies FinishInput})

@@ -2,7 +2,7 @@ import type {Command, HealthConfig} from '../config/schema.js'
 import {FlowError} from '../errors.js'
 import type {Forge, RecordStore} from '../ports.js'
 import {DEPLOYMENTS_COLLECTION, type DeploymentKind} from '../records/facts.js'
-import type {StepContext, StepKind} from '../../engine/types.js'
+import type {RunVerdict, StepContext, StepKind} from '../../engine/types.js'
 import {runEnvCommand, showCommand, type CommandValues} from './commands.js'
 import {deploymentRecords, numberDeployments, type DeploymentRecord} from './facts.js'
 import {describeCheck, verifyHealth} from './health.js'
@@ -54,6 +54,8 @@ export interface CommandInput {
   env: Record<string, string>
   /** True when, once this command ran (even failing), the new version may be serving traffic. */
   live: boolean
+  /** Wait before running it (a rolling deployment's pause between batches). */
+  delayMs?: number
 }
 
 /** Input of `env.verify`: health checks, recorded on the deployment. */
@@ -172,15 +174,19 @@ export const beginKind: StepKind<BeginInput> = {
   cannotUndo: 'a deployment record stays (records are append-only); roll back with flow env rollback',
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
 /** `env.command`: one of the team's commands (deploy, switch, weight, rollback); a failure is recorded, not thrown. */
 export const commandKind: StepKind<CommandInput> = {
   kind: 'env.command',
-  describe: ({role, purpose, command, values}) => {
-    const what = purpose === 'switch' ? `Switch traffic to ${values.color}` : purpose === 'weight' ? `Send ${values.percent}% of traffic to the new version` : purpose === 'rollback' ? `Roll back ${values.environment} to ${values.sha.slice(0, 7)}` : `Deploy ${values.sha.slice(0, 7)} to ${values.environment}${values.color ? ` (${values.color})` : ''}`
-    return `${role === 'rollback' ? 'If it fails: ' : ''}${what}: ${showCommand(command)}`
+  describe: ({role, purpose, command, values, delayMs}) => {
+    const batch = values.batch === undefined ? '' : ` (batch ${values.batch}/${values.batches ?? values.batch})`
+    const what = purpose === 'switch' ? `Switch traffic to ${values.color}` : purpose === 'weight' ? `Send ${values.percent}% of traffic to the new version` : purpose === 'rollback' ? `Roll back ${values.environment} to ${values.sha.slice(0, 7)}` : `Deploy ${values.sha.slice(0, 7)} to ${values.environment}${values.color ? ` (${values.color})` : ''}${batch}`
+    return `${role === 'rollback' ? 'If it fails: ' : ''}${delayMs ? `after a ${delayMs >= 1000 ? `${Math.round(delayMs / 1000)}s` : `${delayMs}ms`} pause, ` : ''}${what}: ${showCommand(command)}`
   },
   run: async (ctx, input) => {
     if (!shouldRun(input.when, ctx)) return skipped(input.role)
+    if (input.delayMs) await sleep(input.delayMs)
     const state = runState(ctx.outputs)
     const deployment = (input.role === 'rollback' ? state.rollback : state.main)?.deployment
     const values = {...input.values, ...(deployment ? {deployment} : {})}
@@ -192,8 +198,6 @@ export const commandKind: StepKind<CommandInput> = {
   undo: false,
   cannotUndo: 'a deploy command cannot be taken back by undo; roll back with flow env rollback',
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** `env.verify`: health checks (count, interval, failure limit), every sample recorded on the deployment. */
 export const verifyKind: StepKind<VerifyInput> = {
@@ -243,6 +247,29 @@ async function retireOlder(store: RecordStore, forge: Forge | undefined, spec: D
   }
 }
 
+/**
+ * What a finished deployment run comes to: nothing when it succeeded, else DEPLOY_FAILED (exit 1) naming the
+ * deployment and its rollback. The engine raises it after the run is archived, so `flow continue` of an interrupted
+ * deployment that ended rolled back fails with the same code and message as the run that was not interrupted.
+ */
+export function deployVerdict(d: DeploymentSpec, end: Output | undefined): RunVerdict | undefined {
+  const outcome = String(end?.outcome ?? 'failed')
+  if (outcome === 'success') return undefined
+  const deployment = end?.deployment ? String(end.deployment) : undefined
+  const rollback = end?.rollback ? String(end.rollback) : undefined
+  const what = outcome === 'rolled_back' ? `was rolled back (${rollback})` : rollback ? `failed, and so did its rollback ${rollback}` : 'failed'
+  return {
+    code: 'DEPLOY_FAILED',
+    message: `${deployment ?? 'The deployment'} of ${d.version ?? d.sha.slice(0, 7)} to ${d.environment} ${what}`,
+    hint: `flow env history ${d.environment} shows the failed checks.`,
+    details: {
+      environment: d.environment, sha: d.sha, ...(d.version ? {version: d.version} : {}), ...(d.previousSha ? {previousSha: d.previousSha} : {}),
+      kind: d.kind, strategy: d.strategy, outcome, ...(deployment ? {deployment} : {}),
+      ...(rollback ? {rollback, rollbackOutcome: String(end?.rollbackOutcome)} : {}),
+    },
+  }
+}
+
 /** `env.finish`: the outcome (success, rolled_back or failed) of the deployment and of its rollback. */
 export const finishKind: StepKind<FinishInput> = {
   kind: 'env.finish',
@@ -270,6 +297,7 @@ export const finishKind: StepKind<FinishInput> = {
   },
   undo: false,
   cannotUndo: 'a recorded outcome stays',
+  verdict: (input, output) => deployVerdict(input.deployment, output),
 }
 
 /** The step kinds of environments and deployments. */
