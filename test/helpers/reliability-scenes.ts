@@ -64,6 +64,8 @@ export interface CommandCase {
   run(deps: Deps): Promise<unknown>
   /** What the command makes on the forge, counted: it must be exactly 1 after a finished run. */
   made(scene: Scene): number
+  /** What is still in effect of it (an open pull request; a closed one was undone), default `made`. */
+  live?(scene: Scene): number
   /** What `made` counts, for messages. */
   thing: string
 }
@@ -73,7 +75,20 @@ const ok = async (scene: Scene, what: string, run: (deps: Deps) => Promise<unkno
   if (r.exit !== 0) throw new Error(`setup ${what} failed: ${JSON.stringify(r.error)}`)
 }
 
+/** The gate of the reliability scenes: passes at once, unless RELIABILITY_GATE_HOLD names a file, which it then writes its pid to and hangs (to be killed mid-gate). */
+export const GATE_SCRIPT = "const h=process.env.RELIABILITY_GATE_HOLD;if(h){require('fs').writeFileSync(h,String(process.pid));setInterval(()=>{},1000)}"
+
+/** flow.yml of the scenes: one gate in the submit and release stages, the rest defaults. */
+export const FLOW_YML = ['gates:', `  check: {run: [node, -e, ${JSON.stringify(GATE_SCRIPT)}]}`, 'stages:', '  submit: [check]', '  release: [check]', ''].join('\n')
+
+/** Commits and pushes flow.yml. */
+export function withFlowYml(scene: Scene): void {
+  scene.repo.commit('chore: flow.yml', {'flow.yml': FLOW_YML})
+  scene.repo.git('push', '-q', 'origin', 'main')
+}
+
 const branchStarted = async (scene: Scene) => {
+  withFlowYml(scene)
   await ok(scene, 'feature start', (d) => startFeature(d as never, {name: 'search'}))
   scene.repo.commit('feat: search box')
 }
@@ -86,6 +101,7 @@ export const COMMANDS: CommandCase[] = [
     setup: branchStarted,
     run: (d) => submitFeature(d as never, {reviewers: ['alice'], labels: ['ui']}),
     made: (s) => s.state().pulls.length,
+    live: (s) => s.state().pulls.filter((p) => p.state === 'open').length,
     thing: 'pull request',
   },
   {
@@ -104,6 +120,7 @@ export const COMMANDS: CommandCase[] = [
     name: 'release cut',
     argv: ['release', 'cut', '--yes'],
     async setup(scene) {
+      withFlowYml(scene)
       scene.repo.git('tag', '-a', 'v1.0.0', '-m', 'v1.0.0')
       scene.repo.git('push', '-q', 'origin', 'v1.0.0')
       scene.repo.commit('feat: one')
