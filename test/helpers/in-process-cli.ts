@@ -39,7 +39,10 @@ export async function cli(argv: string[], env: Record<string, string>): Promise<
   let crash: unknown
   try {
     const {run} = await import('@oclif/core')
+    process.exitCode = undefined
     await run(argv, ROOT)
+    // With --json, oclif reports the error document and sets the exit code instead of throwing.
+    exit = Number(process.exitCode ?? 0)
   } catch (error) {
     const oclif = (error as {oclif?: {exit?: number}}).oclif
     if (typeof oclif?.exit === 'number') exit = oclif.exit
