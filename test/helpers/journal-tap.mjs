@@ -21,7 +21,9 @@ fs.promises.rename = async function rename(from, to) {
     let steps = []
     try {
       steps = JSON.parse(readFileSync(target, 'utf8')).steps.map((s) => `${s.kind}:${s.status}`)
-    } catch {}
+    } catch {
+      // a journal being replaced: log the write without its steps
+    }
     appendFileSync(log, `${JSON.stringify({n: writes, steps})}\n`)
   }
   if (writes === killAt) process.kill(process.pid, 'SIGKILL')

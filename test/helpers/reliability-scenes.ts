@@ -75,8 +75,8 @@ const ok = async (scene: Scene, what: string, run: (deps: Deps) => Promise<unkno
   if (r.exit !== 0) throw new Error(`setup ${what} failed: ${JSON.stringify(r.error)}`)
 }
 
-/** The gate of the reliability scenes: passes at once, unless RELIABILITY_GATE_HOLD names a file, which it then writes its pid to and hangs (to be killed mid-gate). */
-export const GATE_SCRIPT = "const h=process.env.RELIABILITY_GATE_HOLD;if(h){require('fs').writeFileSync(h,String(process.pid));setInterval(()=>{},1000)}"
+/** The gate of the reliability scenes: passes at once, unless RELIABILITY_GATE_HOLD names a file: it then writes its pid there and waits until the file is removed (or it is killed). */
+export const GATE_SCRIPT = "const f=require('fs'),h=process.env.RELIABILITY_GATE_HOLD;if(h){f.writeFileSync(h,String(process.pid));const t=setInterval(()=>{if(!f.existsSync(h))clearInterval(t)},20)}"
 
 /** flow.yml of the scenes: one gate in the submit and release stages, the rest defaults. */
 export const FLOW_YML = ['gates:', `  check: {run: [node, -e, ${JSON.stringify(GATE_SCRIPT)}]}`, 'stages:', '  submit: [check]', '  release: [check]', ''].join('\n')

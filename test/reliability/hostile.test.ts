@@ -45,25 +45,25 @@ const VALUES = [
   '%s%n%x',
 ]
 
-/** The commands that take values, as data: {v} is the value. Adding a command is one entry. */
+/** The commands that take values, as data: {v} is the value (a positional argument, or in --flag={v}). Adding a command is one entry. */
 const COMMANDS: Array<{name: string; argv: string[]; on?: string}> = [
   {name: 'feature start NAME', argv: ['feature', 'start', '{v}']},
-  {name: 'feature start --base', argv: ['feature', 'start', 'ok', '--base', '{v}']},
-  {name: 'feature start --issue', argv: ['feature', 'start', 'ok', '--issue', '{v}']},
-  {name: 'feature submit --title', argv: ['feature', 'submit', '--title', '{v}'], on: 'feature/t'},
-  {name: 'feature submit --reviewer', argv: ['feature', 'submit', '--reviewer', '{v}'], on: 'feature/t'},
-  {name: 'feature submit --label', argv: ['feature', 'submit', '--label', '{v}', '--assignee', '{v}'], on: 'feature/t'},
-  {name: 'release plan --version', argv: ['release', 'plan', '--version', '{v}']},
-  {name: 'release cut --version', argv: ['release', 'cut', '--yes', '--version', '{v}']},
-  {name: 'release cut --pre', argv: ['release', 'cut', '--yes', '--pre', '{v}']},
-  {name: 'release notes --from', argv: ['release', 'notes', '--from', '{v}']},
+  {name: 'feature start --base', argv: ['feature', 'start', 'ok', '--base={v}']},
+  {name: 'feature start --issue', argv: ['feature', 'start', 'ok', '--issue={v}']},
+  {name: 'feature submit --title', argv: ['feature', 'submit', '--title={v}'], on: 'feature/t'},
+  {name: 'feature submit --reviewer', argv: ['feature', 'submit', '--reviewer={v}'], on: 'feature/t'},
+  {name: 'feature submit --label', argv: ['feature', 'submit', '--label={v}', '--assignee={v}'], on: 'feature/t'},
+  {name: 'release plan --version', argv: ['release', 'plan', '--version={v}']},
+  {name: 'release cut --version', argv: ['release', 'cut', '--yes', '--version={v}']},
+  {name: 'release cut --pre', argv: ['release', 'cut', '--yes', '--pre={v}']},
+  {name: 'release notes --from', argv: ['release', 'notes', '--from={v}']},
   {name: 'gates run STAGE', argv: ['gates', 'run', '{v}']},
-  {name: 'gates run --only', argv: ['gates', 'run', '--only', '{v}']},
-  {name: 'config validate --file', argv: ['config', 'validate', '--file', '{v}']},
-  {name: 'init --template', argv: ['init', '--force', '--template', '{v}']},
-  {name: 'hooks install --hook', argv: ['hooks', 'install', '--hook', '{v}']},
-  {name: 'ci generate --stage', argv: ['ci', 'generate', '--stage', '{v}']},
-  {name: 'records sync --remote', argv: ['records', 'sync', '--remote', '{v}']},
+  {name: 'gates run --only', argv: ['gates', 'run', '--only={v}']},
+  {name: 'config validate --file', argv: ['config', 'validate', '--file={v}']},
+  {name: 'init --template', argv: ['init', '--force', '--template={v}']},
+  {name: 'hooks install --hook', argv: ['hooks', 'install', '--hook={v}']},
+  {name: 'ci generate --stage', argv: ['ci', 'generate', '--stage={v}']},
+  {name: 'records sync --remote', argv: ['records', 'sync', '--remote={v}']},
 ]
 
 const FLOW_YML = [
@@ -110,7 +110,7 @@ function badRefs(repo: TempRepo, dir = repo.dir): string[] {
 
 describe('hostile values through every command that takes one', () => {
   test('refused (exit 2 or a FlowError) or used as plain data; no shell ran them; every ref valid', async () => {
-    const {repo, env, main, canaries} = scene()
+    const {repo, env, canaries} = scene()
     // The hooks are installed: a value reaching a hook's shell line would run too.
     const hooks = await cli(['hooks', 'install', '--cwd', repo.dir], env)
     expect(hooks.exit, hooks.stderr).toBe(0)
@@ -125,11 +125,10 @@ describe('hostile values through every command that takes one', () => {
         if (command.on) repo.git('checkout', '-q', command.on)
         const canary = join(canaries, `c${index}-${i}`)
         const value = v.replaceAll('{canary}', canary)
-        const argv = [...command.argv.slice(0, 2), '--cwd', repo.dir, ...command.argv.slice(2).map((a) => a.replaceAll('{v}', value))]
-        // Values that look like flags go after `--` where they are arguments, else as --flag=value so they stay values.
-        const fixed = argv.flatMap((a, j) => (a === value && j > 0 && argv[j - 1]!.startsWith('--') && value.startsWith('-') ? [] : [a]))
-          .map((a, j, all) => (all[j + 1] === undefined && a.startsWith('--') && argv[argv.indexOf(a) + 1] === value && value.startsWith('-') ? `${a}=${value}` : a))
-        const run = await cli(fixed, env)
+        // Flags take the value as --flag=VALUE (so a leading dash stays a value); a positional one goes after `--`.
+        const rest = command.argv.slice(2).flatMap((a) => (a === '{v}' ? (value.startsWith('-') ? ['--', value] : [value]) : [a.replaceAll('{v}', value)]))
+        const argv = [...command.argv.slice(0, 2), '--cwd', repo.dir, ...rest]
+        const run = await cli(argv, env)
         count('hostileInputs')
         const label = `${command.name} ${JSON.stringify(value.slice(0, 40))}`
         if (run.crash) problems.push(`${label}: crashed: ${String(run.crash)}`)
