@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {runFlow, startFlow, type FlowRun} from '../helpers/e2e.js'
 import {githubSpec} from '../helpers/fake-github/spec.js'
 import {count, harm, pool} from '../helpers/reliability.js'
-import {COMMANDS, copyScene, prepare, refs, type CommandCase, type Prepared, type Scene} from '../helpers/reliability-scenes.js'
+import {COMMANDS, copyScene, inProcess, prepare, refs, resume, undo, type CommandCase, type Prepared, type Scene} from '../helpers/reliability-scenes.js'
 
 // The built binary SIGKILLed at every step boundary of every command in COMMANDS: a preload (journal-tap.mjs) kills
 // the process right after its Nth journal write (the plan, each step's `running`, each step's `done`, the final
@@ -67,17 +67,18 @@ async function killAt(c: CommandCase, n: number, variant: Variant, at: string): 
   if (killed.signal !== 'SIGKILL') return {label, problems: [`not killed: exit ${killed.exitCode} ${killed.stderr}`]}
   count('killPoints')
   if (variant === 'continue') {
-    const resumed = await flow(scene, ['continue', '--json'])
-    if (resumed.exitCode !== 0) problems.push(`continue exit ${resumed.exitCode}: ${resumed.stderr.trim()}`)
+    // continue and undo run in-process (the same services the binary's commands call), to keep the sweep cheap.
+    const resumed = await inProcess(scene, resume, TUNING)
+    if (resumed.exit !== 0) problems.push(`continue exit ${resumed.exit}: ${JSON.stringify(resumed.error)}`)
     const made = c.made(scene)
     if (harm('duplicates', made > 1)) problems.push(`${made} ${c.thing}s`)
     if (made === 0) problems.push(`no ${c.thing}`)
   } else {
-    const undone = await flow(scene, ['undo', '--yes', '--json'])
-    if (undone.exitCode !== 0) problems.push(`undo exit ${undone.exitCode}: ${undone.stderr.trim()}`)
+    const undone = await inProcess(scene, undo, TUNING)
+    if (undone.exit !== 0) problems.push(`undo exit ${undone.exit}: ${JSON.stringify(undone.error)}`)
     const diff = refDiff(start, allRefs(scene))
     // What undo honestly reports it could not undo (a merge on GitHub) may stay; any other ref must be back.
-    const notUndone: Array<{kind: string}> = undone.json?.notUndone ?? []
+    const notUndone: Array<{kind: string}> = (undone.result as {notUndone?: Array<{kind: string}>} | undefined)?.notUndone ?? []
     if (diff.length > 0 && notUndone.length === 0) problems.push(`refs not restored: ${diff.join('; ')}`)
     if (harm('dataLoss', Object.entries(start.local).some(([name, sha]) => name.startsWith('refs/heads/') && !reachable(scene, sha)))) problems.push('a starting branch tip is lost')
     if (notUndone.length === 0 && (c.live ?? c.made)(scene) > 0) problems.push(`a ${c.thing} is left after a complete undo`)
