@@ -80,8 +80,8 @@ export interface NextVersion {
  */
 export function nextVersion(input: NextVersionInput): NextVersion {
   // semver's prerelease identifiers: dot-separated [0-9A-Za-z-]; anything else used to end in an internal "Invalid Version".
-  if (input.pre !== undefined && !/^[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*$/.test(input.pre)) {
-    throw new FlowError('USAGE', `${JSON.stringify(input.pre)} is not a prerelease identifier`, {hint: 'Pass --pre as letters, digits and "-", e.g. rc, beta or next.'})
+  if (input.pre !== undefined && (input.pre.length > 64 || !/^[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*$/.test(input.pre))) {
+    throw new FlowError('USAGE', `${JSON.stringify(input.pre)} is not a prerelease identifier`, {hint: 'Pass --pre as up to 64 letters, digits and "-", e.g. rc, beta or next.'})
   }
   let version: string
   let bump: Bump | undefined
