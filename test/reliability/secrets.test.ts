@@ -133,7 +133,6 @@ describe('a known token never appears in output, journals, logs, config or recor
         ? await runFlow(step.argv, {cwd: repo.dir, env: runEnv}).then((r) => ({exit: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr}))
         : await cli(argv, runEnv)
       exits.push(`${step.argv.join(' ')}${step.token ? ' (wrong token)' : ''}: ${run.exit}`)
-      if (process.env.SHOW_EXITS && run.exit !== 0) console.log(run.stderr.split('\n').filter((l) => /Error/.test(l)).join(' / '))
       search(`stdout of flow ${step.argv.join(' ')}`, run.stdout)
       search(`stderr of flow ${step.argv.join(' ')}`, run.stderr)
     }
@@ -147,7 +146,6 @@ describe('a known token never appears in output, journals, logs, config or recor
     }
     // What flow sent to GitHub as data (bodies, titles) must not hold it either; only the Authorization header may.
     search('request bodies sent to GitHub', JSON.stringify(api.github.requests.map((r) => [r.path, r.query, r.body])))
-    if (process.env.SHOW_EXITS) console.log(exits.join('\n'))
     expect(leaks).toEqual([])
     expect(exits).toContain('gates run check --debug: 5')
   }, 180_000)
