@@ -7,6 +7,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     globalSetup: ['test/helpers/global-setup.ts'],
-    reporters: ['default', './test/helpers/summary-reporter.ts'],
+    reporters: ['default', './test/helpers/summary-reporter.ts', './test/helpers/reliability-reporter.ts'],
   },
 })

@@ -68,6 +68,12 @@ export async function runPlan(deps: EngineDeps, plan: Plan, options: {dryRun?: b
 export async function continueRun(deps: EngineDeps): Promise<RunResult> {
   const {flowDir} = await deps.repo()
   return withLock(flowDir, 'continue', deps, async () => {
+    // Killed after its last step but before the journal was archived: the run is finished, so continue finishes it.
+    const left = await readJournal(flowDir)
+    if (left?.status === 'done') {
+      await archiveJournal(flowDir, left)
+      return {runId: left.id, command: left.command, status: 'done', steps: left.steps, outputs: left.steps.map((s) => s.output)}
+    }
     const journal = await requireJournal(flowDir, 'continue')
     if (journal.steps.some((s) => s.status === 'undone')) {
       throw new FlowError('RUN_IN_PROGRESS', `An undo of flow ${journal.command} was interrupted, so it cannot be continued`, {

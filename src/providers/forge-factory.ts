@@ -90,6 +90,20 @@ function flowVersion(): string {
   }
 }
 
+/** A positive whole number of milliseconds from the environment, else undefined (unset or not a number). */
+function millis(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined
+  const n = Number(value)
+  return n > 0 ? n : undefined
+}
+
+/** FLOW_GITHUB_TIMEOUT_MS (per request) and FLOW_GITHUB_RETRY_BASE_MS (backoff unit): for slow networks, and for tests. */
+export function httpTuning(env: Record<string, string | undefined>): {timeoutMs?: number; retryBaseMs?: number} {
+  const timeoutMs = millis(env.FLOW_GITHUB_TIMEOUT_MS)
+  const retryBaseMs = millis(env.FLOW_GITHUB_RETRY_BASE_MS)
+  return {...(timeoutMs ? {timeoutMs} : {}), ...(retryBaseMs ? {retryBaseMs} : {})}
+}
+
 /** Chooses and builds the forge: flow.yml's `forge.type`, else GitHub when a token and a GitHub origin exist, else local records. */
 export async function createForge(deps: Deps): Promise<Forge> {
   const choice = await chooseForge(deps, false)
@@ -104,6 +118,7 @@ export async function createForge(deps: Deps): Promise<Forge> {
       baseUrl: githubApiUrl(deps.env),
       userAgent: `flow/${flowVersion()}`,
       onWarn: (m) => deps.reporter.warn(m),
+      ...httpTuning(deps.env),
     })
   }
   const [{LocalForge}, records, email] = await Promise.all([

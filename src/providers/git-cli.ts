@@ -7,6 +7,14 @@ import {FlowError} from '../core/errors.js'
 import type {Git, GitResult, GitRunOptions} from '../core/ports.js'
 import {redact} from '../core/redact.js'
 
+/** A NUL byte cannot be passed to a process: refuse the value as usage rather than crash in spawn. */
+function refuseNul(args: string[]): void {
+  const bad = args.find((a) => a.includes('\0'))
+  if (bad !== undefined) {
+    throw new FlowError('USAGE', `A value contains a NUL byte: ${JSON.stringify(redact(bad).replaceAll('\0', '\\0').slice(0, 80))}`, {hint: 'Pass names, refs and paths without control characters.'})
+  }
+}
+
 /** Git through its command line, one argument vector per call, never through a shell. */
 export class GitCli implements Git {
   constructor(
@@ -32,6 +40,7 @@ export class GitCli implements Git {
    * it, and parsing still overlaps git's own work. The file is removed afterwards.
    */
   async stream(args: string[], onData: (text: string) => void, options: Pick<GitRunOptions, 'cwd' | 'env'> = {}): Promise<void> {
+    refuseNul(args)
     const dir = await mkdtemp(join(tmpdir(), 'flow-git-'))
     const path = join(dir, 'out')
     const writer = await open(path, 'w')
@@ -88,6 +97,11 @@ export class GitCli implements Git {
   }
 
   exec(args: string[], options: GitRunOptions = {}): Promise<GitResult> {
+    try {
+      refuseNul(args)
+    } catch (error) {
+      return Promise.reject(error)
+    }
     return options.large ? this.execToFile(args, options) : this.execPiped(args, options)
   }
 

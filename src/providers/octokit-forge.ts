@@ -521,5 +521,21 @@ export async function createGitHubForge(options: GitHubForgeOptions): Promise<Gi
       notifications: spacing as never,
     },
   })
+  // A 429 that says when to come back (retry-after) but not that it is a secondary limit is left alone by both plugins
+  // (throttling only knows secondary-limit messages and exhausted quotas; retry never retries 429): wait and retry it here.
+  octokit.hook.wrap('request', async (request, requestOptions) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await request(requestOptions)
+      } catch (error) {
+        const failure = error as HttpFailure
+        const after = Number(failure.response?.headers?.['retry-after'])
+        const handled = /\bsecondary rate\b/i.test(failure.message ?? '') || failure.response?.headers?.['x-ratelimit-remaining'] === '0'
+        if (failure.status !== 429 || handled || attempt >= retries || !Number.isFinite(after) || after < 0 || after > maxWait) throw error
+        warn(`GitHub rate limit (429) on ${requestOptions.method} ${requestOptions.url}; retrying in ${after} s`)
+        await new Promise((resolve) => setTimeout(resolve, after * base))
+      }
+    }
+  })
   return new GitHubForge(octokit as unknown as Octokit, {host: options.host, owner: options.owner, repo: options.repo, baseUrl: options.baseUrl})
 }

@@ -2,7 +2,7 @@ import {spawnSync} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {hostname} from 'node:os'
 import {describe, expect, test} from 'vitest'
-import {enginePaths, readJournal} from '../../src/engine/journal.js'
+import {enginePaths, lastRun, readJournal} from '../../src/engine/journal.js'
 import {continueRun, runPlan} from '../../src/engine/runner.js'
 import {gitStepKinds} from '../../src/engine/steps/git-steps.js'
 import {runStatus} from '../../src/engine/status.js'
@@ -92,5 +92,23 @@ describe('a run killed mid-step', () => {
     expect(repo.ref('main')).toBe(main)
     expect(repo.ref('refs/heads/feature/a')).toBeNull()
     expect(repo.ref('refs/heads/feature/a', repo.origin)).toBeNull()
+  })
+})
+
+describe('a run killed after its last step, before its journal was archived', () => {
+  test('continue archives it and reports the run done (exit 0), without running any step again', async () => {
+    const repo = tempRepo()
+    const deps = repoDeps(repo)
+    await runPlan(deps, plan)
+    const {flowDir} = await deps.repo()
+    const finished = await lastRun(flowDir)
+    writeFileSync(enginePaths(flowDir).current, JSON.stringify(finished))
+    const said = deps.progress.length
+    const result = await continueRun(deps)
+    expect(result).toMatchObject({runId: finished!.id, command: 'feature submit', status: 'done'})
+    expect(result.steps.map((s) => s.status)).toEqual(['done', 'done', 'done'])
+    expect(deps.progress.slice(said)).toEqual([])
+    expect(await readJournal(flowDir)).toBeNull()
+    expect((await lastRun(flowDir))!.id).toBe(finished!.id)
   })
 })

@@ -5,7 +5,7 @@ import {afterEach, beforeAll, describe, expect, test} from 'vitest'
 import {createDeps} from '../../src/cli/deps.js'
 import type {Deps} from '../../src/core/deps.js'
 import {FlowError} from '../../src/core/errors.js'
-import {createForge, describeForge} from '../../src/providers/forge-factory.js'
+import {createForge, describeForge, httpTuning} from '../../src/providers/forge-factory.js'
 import {startFakeGitHubServer, type FakeGitHubServer} from '../helpers/fake-github/index.js'
 import {githubSpec} from '../helpers/fake-github/spec.js'
 import {MemoryRecordStore} from '../helpers/memory-record-store.js'
@@ -130,5 +130,13 @@ describe('choosing the forge that flow.yml names', () => {
     expect((await createForge(depsFor(repo, {GH_TOKEN: TOKEN}, {forge: {type: 'local'}}))).kind).toBe('local')
     const invalid = new FlowError('CONFIG_INVALID', 'flow.yml:3:7 forge.type: expected github | local')
     expect(await failure(createForge(depsFor(repo, {GH_TOKEN: TOKEN}, invalid)))).toBe(invalid)
+  })
+})
+
+describe('httpTuning', () => {
+  test('FLOW_GITHUB_TIMEOUT_MS and FLOW_GITHUB_RETRY_BASE_MS: positive whole milliseconds, anything else ignored', () => {
+    expect(httpTuning({FLOW_GITHUB_TIMEOUT_MS: '2500', FLOW_GITHUB_RETRY_BASE_MS: ' 10 '})).toEqual({timeoutMs: 2500, retryBaseMs: 10})
+    for (const bad of ['', '0', '-5', '1.5', 'fast', '1e3']) expect(httpTuning({FLOW_GITHUB_TIMEOUT_MS: bad, FLOW_GITHUB_RETRY_BASE_MS: bad})).toEqual({})
+    expect(httpTuning({})).toEqual({})
   })
 })

@@ -287,6 +287,22 @@ describe('errors', () => {
     expect(gh.requests.length - before).toBe(1)
   })
 
+  test('a plain 429 Too Many Requests with retry-after (no secondary-limit wording) is retried after the wait it asks for', async () => {
+    gh.fail('pulls/create', {status: 429, headers: {'retry-after': '2'}, body: {message: 'Too Many Requests', documentation_url: 'https://docs.github.com/rest'}})
+    const warnings: string[] = []
+    const f = await forge({retryBaseMs: 100, onWarn: (m) => warnings.push(m)})
+    const started = Date.now()
+    expect((await f.createPullRequest({head: 'x', base: 'main', title: 'x', body: ''})).number).toBe(1)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190)
+    expect(gh.requests.map((r) => r.status)).toEqual([429, 201])
+    expect(warnings.join('\n')).toMatch(/rate limit \(429\).*retrying in 2 s/)
+
+    gh.fail('issues/create', {status: 429, times: Infinity, headers: {'retry-after': '1'}, body: {message: 'Too Many Requests'}})
+    const error = await failure((await forge({retries: 2})).createIssue({title: 't', body: ''}))
+    expect(error.code).toBe('FORGE_UNAVAILABLE')
+    expect(gh.requests.filter((r) => r.operationId === 'issues/create')).toHaveLength(3)
+  })
+
   test('a token echoed back in an error body is redacted from the message', async () => {
     gh.fail('pulls/get', {status: 403, body: {message: `token ${TOKEN} lacks the repo scope`}})
     gh.fail('issues/create', {status: 422, body: {message: 'Validation Failed', errors: [{resource: 'Issue', code: 'custom', message: `bad ${TOKEN}`}]}})

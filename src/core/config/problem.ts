@@ -21,5 +21,8 @@ export interface ConfigProblem {
 export function formatProblem(problem: ConfigProblem): string {
   const where = `${problem.file}:${problem.line}:${problem.column}`
   const suggestion = problem.suggestion ? ` (did you mean ${problem.suggestion}?)` : ''
-  return `${where} ${problem.path ? `${problem.path}: ` : ''}${problem.message}${suggestion}`
+  const line = `${where} ${problem.path ? `${problem.path}: ` : ''}${problem.message}${suggestion}`
+  // Keys and values can hold newlines and other control characters: escaped, so one problem stays one line.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped here
+  return line.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))
 }

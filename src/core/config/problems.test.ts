@@ -58,6 +58,21 @@ environments:
 `
 
 describe('validateConfigText', () => {
+  test('a key with a newline in it still makes a one-line problem (found by fuzzing)', () => {
+    const [first] = validateConfigText('"a\\nb": 1\n', 'flow.yml').map(formatProblem)
+    expect(first).toMatch(/^flow\.yml:1:1 a\\nb: unknown key "a\\nb"; expected one of: version, /)
+    expect(first).not.toContain('\n')
+  })
+
+  test('an alias to no anchor, or a merge (<<) of a scalar, is a problem at its place, not a crash (found by fuzzing)', () => {
+    expect(validateConfigText('gates:\n  lint: *nothing\n', 'flow.yml').map(formatProblem)).toEqual([
+      'flow.yml:2:9 gates.lint: invalid YAML: Unresolved alias (the anchor must be set before the alias): nothing',
+    ])
+    expect(validateConfigText('review:\n  <<: 3\n', 'flow.yml').map(formatProblem)).toEqual([
+      'flow.yml:2:3 review.<<: invalid YAML: Merge sources must be maps or map aliases',
+    ])
+  })
+
   test('a file with five different mistakes reports all five, each at its key or value', () => {
     const problems = validateConfigText(FIVE_MISTAKES, 'flow.yml')
     expect(problems.map(formatProblem)).toEqual([

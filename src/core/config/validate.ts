@@ -1,4 +1,4 @@
-import {LineCounter, parseDocument} from 'yaml'
+import {isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document} from 'yaml'
 import type {z} from 'zod'
 import {branchScore, DEFAULT_MESSAGE, formatPath, issueProblems, pathAtOffset, placeProblems, type ConfigProblem, type LooseIssue, type UnplacedProblem} from './problems.js'
 import {FlowConfigSchema, type FlowConfig} from './schema.js'
@@ -82,7 +82,16 @@ export function parseConfigText(text: string, file: string): ParsedConfig {
   }
   if (syntaxBroken) return {problems: yamlProblems}
 
-  const data: unknown = doc.contents === null ? {} : doc.toJS({maxAliasCount: 1000})
+  let data: unknown
+  try {
+    data = doc.contents === null ? {} : doc.toJS({maxAliasCount: 1000})
+  } catch (error) {
+    // Well-formed YAML that cannot be turned into data: an alias to no anchor, a merge (<<) of a non-map, too many aliases.
+    const offset = unresolvableAt(doc) ?? 0
+    const {line, col} = lineCounter.linePos(offset)
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+    return {problems: [{file, line, column: col, path: formatPath(pathAtOffset(doc, offset).map((seg) => (String(seg) === 'Symbol(<<)' ? '<<' : seg))), message: `invalid YAML: ${reason}`, expected: 'aliases to anchors set before them, merges (<<) of maps', found: 'an alias or merge that cannot be resolved'}]}
+  }
   const input = data === null || data === undefined ? {} : data
   const result = FlowConfigSchema.safeParse(input, parseOptions)
   if (!result.success) {
@@ -92,6 +101,30 @@ export function parseConfigText(text: string, file: string): ParsedConfig {
   const problems = [...yamlProblems, ...placeProblems(unplaced, doc, lineCounter, file)].sort((a, b) => a.line - b.line || a.column - b.column)
   if (problems.length > 0) return {problems}
   return {problems, config: result.data}
+}
+
+/** Where the first alias without an anchor, or merge key of something other than maps, starts (undefined when none). */
+function unresolvableAt(doc: Document): number | undefined {
+  let found: number | undefined
+  const mergeable = (node: unknown): boolean => {
+    const target = isAlias(node) ? node.resolve(doc) : node
+    return isMap(target) || (isSeq(target) && !isAlias(node) && target.items.every((item) => mergeable(item)))
+  }
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) === undefined) {
+        found = node.range?.[0]
+        return visit.BREAK
+      }
+    },
+    Pair(_, pair) {
+      if (isScalar(pair.key) && (pair.key.value === '<<' || pair.key.source === '<<') && !mergeable(pair.value)) {
+        found = pair.key.range?.[0]
+        return visit.BREAK
+      }
+    },
+  })
+  return found
 }
 
 /** Every problem of a flow.yml text (empty when it is valid). */

@@ -15,6 +15,10 @@ describe('branch names', () => {
   test('templates: slug, issue, user, date; slashes in the name stay path segments', () => {
     const date = new Date('2026-03-04T23:59:00Z')
     expect(renderBranchName('feature/{slug}', {name: 'Login Form'})).toBe('feature/login-form')
+    // found by fuzzing against git check-ref-format
+    expect(renderBranchName('release/{version}', {name: 'x', version: '../../etc'})).toBe('release/etc')
+    expect(renderBranchName('release/{version}', {name: 'x', version: '@{-1}'})).toBe('release/1')
+    expect(renderBranchName('release/{version}', {name: 'x', version: ' .8.+f.'})).toBe('release/8.+f')
     expect(renderBranchName('{user}/{issue}-{slug}', {name: 'x', issue: 'PROJ-42', user: 'Ada Lovelace'})).toBe('ada-lovelace/proj-42-x')
     expect(renderBranchName('f/{date}-{slug}', {name: 'api/retry', date})).toBe('f/2026-03-04-api/retry')
     expect(() => renderBranchName('f/{issue}', {name: 'x'})).toThrow(/needs \{issue\}.*--issue/)

@@ -41,7 +41,8 @@ export function renderBranchName(template: string, values: BranchNameValues): st
     issue: values.issue === undefined ? undefined : slugify(values.issue),
     user: values.user === undefined ? undefined : slugify(values.user),
     date: values.date?.toISOString().slice(0, 10),
-    version: values.version?.replace(/[^0-9A-Za-z.+-]/g, ''),
+    // Only what git allows in a ref component: no "..", no leading "-" or ".", no trailing "." or ".lock".
+    version: values.version?.replace(/[^0-9A-Za-z.+-]/g, '').replace(/\.{2,}/g, '.').replace(/^[.+-]+/, '').replace(/(?:\.lock)+$|\.+$/g, ''),
   }
   if (!slug && template.includes('{slug}')) throw new FlowError('USAGE', `The name ${JSON.stringify(values.name)} has no letters or digits to make a branch name from`, {hint: 'Give a short name such as login-form.'})
   const out = template.replace(/\{(\w+)\}/g, (_, key: string) => {

@@ -51,6 +51,9 @@ describe('nextVersion', () => {
     expect(nextVersion({lastStable: '0.1.0', existing: [], commits: commits('feat!: a')}).version).toBe('0.2.0')
     expect(nextVersion({lastStable: '0.1.0', existing: [], commits: commits('fix: a')}).version).toBe('0.1.1')
   })
+  it('refuses a prerelease identifier that is not one (usage, not an internal error)', () => {
+    for (const pre of ['$(touch x)', 'a b', 'rc..1', '', 'é', 'x'.repeat(300)]) expect(() => nextVersion({lastStable: '1.0.0', existing: [], commits: commits('feat: a'), pre})).toThrow(/not a prerelease identifier/)
+  })
   it('numbers prereleases and promotes without --pre', () => {
     const base = {lastStable: '1.2.0', commits: commits('feat: a')}
     expect(nextVersion({...base, existing: ['1.2.0'], pre: 'rc'}).version).toBe('1.3.0-rc.1')

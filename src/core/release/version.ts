@@ -79,6 +79,10 @@ export interface NextVersion {
  * the stable version (promoting any prereleases). A maintenance branch keeps the version inside its range.
  */
 export function nextVersion(input: NextVersionInput): NextVersion {
+  // semver's prerelease identifiers: dot-separated [0-9A-Za-z-]; anything else used to end in an internal "Invalid Version".
+  if (input.pre !== undefined && (input.pre.length > 64 || !/^[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*$/.test(input.pre))) {
+    throw new FlowError('USAGE', `${JSON.stringify(input.pre)} is not a prerelease identifier`, {hint: 'Pass --pre as up to 64 letters, digits and "-", e.g. rc, beta or next.'})
+  }
   let version: string
   let bump: Bump | undefined
   let reason: string

@@ -16,6 +16,8 @@ export interface FakeRequestLog {
   body: unknown
   operationId?: string
   status: number
+  /** Set when an injected fault answered (or followed) this request. */
+  fault?: true
 }
 
 /** A failure to answer instead of the real behaviour, for the next `times` matching requests. */
@@ -29,6 +31,10 @@ export interface FaultSpec {
   network?: boolean
   /** Wait this long before answering (to trip client timeouts). */
   delayMs?: number
+  /** Let this many matching requests through before the fault applies (to hit the 2nd call of an operation). */
+  skip?: number
+  /** Do the real work first, then answer with the fault: the effect happened but the client never hears of it. */
+  after?: boolean
 }
 
 /** Options of fakeGitHub. */
@@ -55,6 +61,8 @@ export interface FakeGitHub {
   assertNoViolations(): void
   /** Makes the next requests of an operation (`pulls/create`), a route template (`POST /repos/{owner}/{repo}/pulls`) or a path fail. */
   fail(target: string, fault: FaultSpec): void
+  /** Forgets every fault not yet used up. */
+  clearFaults(): void
   /** A repository's remembered state (created empty on first use). */
   repo(owner: string, repo: string): FakeRepo
   /** Answers one raw request (what both fetch and the HTTP server use). */
@@ -85,7 +93,7 @@ export function fakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
   const repos = new Map<string, FakeRepo>()
   const requests: FakeRequestLog[] = []
   const violations: string[] = []
-  const faults: Array<{target: string; fault: FaultSpec; left: number}> = []
+  const faults: Array<{target: string; fault: FaultSpec; left: number; skip: number}> = []
   let lastId = 1000
   const now = options.now ?? (() => '2026-01-01T00:00:00Z')
 
@@ -105,6 +113,10 @@ export function fakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
   const takeFault = (candidates: string[]): FaultSpec | undefined => {
     const found = faults.find((f) => f.left > 0 && candidates.includes(f.target))
     if (!found) return undefined
+    if (found.skip > 0) {
+      found.skip--
+      return undefined
+    }
     found.left--
     return found.fault
   }
@@ -139,6 +151,7 @@ export function fakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
     if (!operation) {
       violations.push(`${label}: no such route in GitHub's REST API`)
       const fault = takeFault([path, label])
+      if (fault) log.fault = true
       if (fault) return answer(await faultAnswer(fault))
       return answer(json(404, {message: `Not Found (fake GitHub: ${label} is not a GitHub route)`, documentation_url: 'https://docs.github.com/rest'}))
     }
@@ -155,7 +168,8 @@ export function fakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
       }
     }
     const fault = takeFault([operation.operationId ?? '', `${method} ${operation.path}`, path, label])
-    if (fault) return answer(await faultAnswer(fault))
+    if (fault) log.fault = true
+    if (fault && !fault.after) return answer(await faultAnswer(fault))
 
     const route = operation.operationId ? routes[operation.operationId] : undefined
     if (!route) {
@@ -177,6 +191,7 @@ export function fakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
       violations.push(...responseProblems.map((p) => `${label} (${operation.operationId}) response ${result.status}: ${p}`))
       return answer(json(400, {message: `fake GitHub: its own response violates GitHub's OpenAPI description: ${responseProblems.slice(0, 3).join('; ')}`}))
     }
+    if (fault?.after) return answer(await faultAnswer(fault))
     return answer(json(result.status, result.body, result.headers))
   }
 
@@ -213,7 +228,10 @@ export function fakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
       if (violations.length > 0) throw new Error(`fake GitHub saw ${violations.length} violation(s) of GitHub's OpenAPI description:\n${violations.join('\n')}`)
     },
     fail(target, fault) {
-      faults.push({target, fault, left: fault.times ?? 1})
+      faults.push({target, fault, left: fault.times ?? 1, skip: fault.skip ?? 0})
+    },
+    clearFaults() {
+      faults.length = 0
     },
     repo,
     handle,

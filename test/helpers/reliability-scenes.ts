@@ -1,0 +1,178 @@
+import {spawnSync} from 'node:child_process'
+import {rmSync} from 'node:fs'
+import {onTestFinished} from 'vitest'
+import {createDeps} from '../../src/cli/deps.js'
+import {describeError} from '../../src/cli/flow-command.js'
+import type {Deps} from '../../src/core/deps.js'
+import {approveFeature} from '../../src/core/feature/approve-feature.js'
+import {finishFeature} from '../../src/core/feature/finish-feature.js'
+import {startFeature} from '../../src/core/feature/start-feature.js'
+import {submitFeature} from '../../src/core/feature/submit-feature.js'
+import {cutRelease} from '../../src/core/release/cut-release.js'
+import {continueRun} from '../../src/engine/runner.js'
+import {undoRun} from '../../src/engine/undo.js'
+import {startFakeGitHubServer, type FakeGitHubServer, type FakeRepo} from './fake-github/index.js'
+import {githubEnv} from './github-e2e.js'
+import {copyTempRepo, tempRepo, type TempRepo} from './temp-repo.js'
+
+/** The token every reliability scene hands flow; it must never show up anywhere flow writes. */
+export const SECRET = 'ghp_R3liabilityCanaryToken0123456789abcd'
+
+/** A repository seen as github.com/octo/hello, with the fake GitHub on loopback. */
+export interface Scene {
+  repo: TempRepo
+  api: FakeGitHubServer
+  env: Record<string, string>
+  /** The fake's state of octo/hello. */
+  state(): FakeRepo
+}
+
+/** What one in-process run ended with. */
+export interface InProcessRun {
+  exit: number
+  result?: unknown
+  error?: {code: string; message: string; hint?: string; details?: unknown}
+  warnings: string[]
+}
+
+/** Deps as the binary builds them (real git, shell, records, GitHub forge from the env), with a collecting reporter. */
+export function sceneDeps(scene: Scene, warnings: string[] = [], env: Record<string, string> = {}): Deps {
+  const deps = createDeps({cwd: scene.repo.dir, env: {...scene.env, ...env}, canPrompt: false, json: true, yes: true, debug: false})
+  deps.reporter = {progress: () => {}, warn: (m) => warnings.push(m), info: () => {}}
+  return deps
+}
+
+/** Runs a service in-process, turning its error into the exit code the binary would have given. */
+export async function inProcess(scene: Scene, run: (deps: Deps) => Promise<unknown>, env: Record<string, string> = {}): Promise<InProcessRun> {
+  const warnings: string[] = []
+  try {
+    const result = await run(sceneDeps(scene, warnings, env))
+    return {exit: 0, result, warnings}
+  } catch (error) {
+    const {doc, exit} = describeError(error)
+    return {exit, error: doc.error as InProcessRun['error'], warnings}
+  }
+}
+
+/** One mutating command under test: how to make the world it runs in, run it, and count what it makes. */
+export interface CommandCase {
+  name: string
+  /** argv of the built binary. */
+  argv: string[]
+  /** Makes a repository ready for the command. */
+  setup(scene: Scene): Promise<void>
+  run(deps: Deps): Promise<unknown>
+  /** What the command makes on the forge, counted: it must be exactly 1 after a finished run. */
+  made(scene: Scene): number
+  /** What is still in effect of it (an open pull request; a closed one was undone), default `made`. */
+  live?(scene: Scene): number
+  /** What `made` counts, for messages. */
+  thing: string
+}
+
+const ok = async (scene: Scene, what: string, run: (deps: Deps) => Promise<unknown>) => {
+  const r = await inProcess(scene, run)
+  if (r.exit !== 0) throw new Error(`setup ${what} failed: ${JSON.stringify(r.error)}`)
+}
+
+/** The gate of the reliability scenes: passes at once, unless RELIABILITY_GATE_HOLD names a file: it then writes its pid there and waits until the file is removed (or it is killed). */
+export const GATE_SCRIPT = "const f=require('fs'),h=process.env.RELIABILITY_GATE_HOLD;if(h){f.writeFileSync(h,String(process.pid));const t=setInterval(()=>{if(!f.existsSync(h))clearInterval(t)},20)}"
+
+/** flow.yml of the scenes: one gate in the submit and release stages, the rest defaults. */
+export const FLOW_YML = ['gates:', `  check: {run: [node, -e, ${JSON.stringify(GATE_SCRIPT)}]}`, 'stages:', '  submit: [check]', '  release: [check]', ''].join('\n')
+
+/** Commits and pushes flow.yml. */
+export function withFlowYml(scene: Scene): void {
+  scene.repo.commit('chore: flow.yml', {'flow.yml': FLOW_YML})
+  scene.repo.git('push', '-q', 'origin', 'main')
+}
+
+const branchStarted = async (scene: Scene) => {
+  withFlowYml(scene)
+  await ok(scene, 'feature start', (d) => startFeature(d as never, {name: 'search'}))
+  scene.repo.commit('feat: search box')
+}
+
+/** The commands whose every forge call and step boundary the reliability tests sweep. Adding one is one entry. */
+export const COMMANDS: CommandCase[] = [
+  {
+    name: 'feature submit',
+    argv: ['feature', 'submit', '--reviewer', 'alice', '--label', 'ui'],
+    setup: branchStarted,
+    run: (d) => submitFeature(d as never, {reviewers: ['alice'], labels: ['ui']}),
+    made: (s) => s.state().pulls.length,
+    live: (s) => s.state().pulls.filter((p) => p.state === 'open').length,
+    thing: 'pull request',
+  },
+  {
+    name: 'feature finish',
+    argv: ['feature', 'finish'],
+    async setup(scene) {
+      await branchStarted(scene)
+      await ok(scene, 'feature submit', (d) => submitFeature(d as never, {}))
+      await ok(scene, 'feature approve', (d) => approveFeature(d, {}))
+    },
+    run: (d) => finishFeature(d as never, {}),
+    made: (s) => s.state().pulls.filter((p) => p.merged).length,
+    thing: 'merge',
+  },
+  {
+    name: 'release cut',
+    argv: ['release', 'cut', '--yes'],
+    async setup(scene) {
+      withFlowYml(scene)
+      scene.repo.git('tag', '-a', 'v1.0.0', '-m', 'v1.0.0')
+      scene.repo.git('push', '-q', 'origin', 'v1.0.0')
+      scene.repo.commit('feat: one')
+      scene.repo.commit('fix: two')
+      scene.repo.git('push', '-q', 'origin', 'main')
+    },
+    run: (d) => cutRelease(d, {}),
+    made: (s) => s.state().releases.length,
+    thing: 'release',
+  },
+]
+
+/** `flow continue` and `flow undo` in-process. */
+export const resume = (deps: Deps) => continueRun(deps)
+export const undo = (deps: Deps) => undoRun(deps)
+
+/** A fresh scene: temp repo on github.com/octo/hello, the fake GitHub (merges see the bare origin's real head). */
+export async function makeScene(extraEnv: Record<string, string> = {}, repo: TempRepo = tempRepo()): Promise<Scene> {
+  const api = await startFakeGitHubServer({headSha: (_o, _r, branch) => {
+    const r = spawnSync('git', ['rev-parse', '-q', '--verify', `refs/heads/${branch}`], {cwd: repo.origin, env: repo.env, encoding: 'utf8'})
+    return r.status === 0 ? r.stdout.trim() : undefined
+  }})
+  const env = {...githubEnv(repo, api, SECRET), ...extraEnv}
+  return {repo, api, env, state: () => api.github.repo('octo', 'hello')}
+}
+
+/** A scene ready for a command, made once: copies of it are cheap fresh starts. Close it with `dispose`. */
+export interface Prepared {
+  scene: Scene
+  dispose(): Promise<void>
+}
+
+/** Prepares a command's scene once (outside any test: call it from beforeAll). */
+export async function prepare(c: CommandCase): Promise<Prepared> {
+  const scene = await makeScene({}, tempRepo({keep: true}))
+  await c.setup(scene)
+  return {scene, dispose: async () => {
+    await scene.api.close()
+    rmSync(scene.repo.scratch, {recursive: true, force: true})
+  }}
+}
+
+/** A fresh copy of a prepared scene: its directories copied, a new fake GitHub holding a copy of its state; closed after the test. */
+export async function copyScene(from: Prepared, extraEnv: Record<string, string> = {}): Promise<Scene> {
+  const scene = await makeScene(extraEnv, copyTempRepo(from.scene.repo))
+  Object.assign(scene.state(), structuredClone(from.scene.state()))
+  onTestFinished(() => scene.api.close())
+  return scene
+}
+
+/** Every ref of a repository (`git for-each-ref`), as name → sha. */
+export function refs(repo: TempRepo, dir = repo.dir): Record<string, string> {
+  const out = repo.gitIn(dir, 'for-each-ref', '--format=%(refname) %(objectname)')
+  return Object.fromEntries(out.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]))
+}

@@ -1,0 +1,160 @@
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {runFlow, startFlow, type FlowRun} from '../helpers/e2e.js'
+import {githubSpec} from '../helpers/fake-github/spec.js'
+import {count, harm, pool} from '../helpers/reliability.js'
+import {COMMANDS, copyScene, inProcess, prepare, refs, resume, undo, type CommandCase, type Prepared, type Scene} from '../helpers/reliability-scenes.js'
+
+// The built binary SIGKILLed at every step boundary of every command in COMMANDS: a preload (journal-tap.mjs) kills
+// the process right after its Nth journal write (the plan, each step's `running`, each step's `done`, the final
+// state), so the kill lands exactly between two steps. The boundaries are found by recording a clean run's journal
+// writes, never listed by hand. Afterwards `flow continue` must finish with exactly one pull request / merge /
+// release, and `flow undo` must bring every ref of the clone and of origin back, ref by ref (minus what undo says it
+// could not undo). Also: a kill in the middle of a running gate.
+
+const TAP = join(import.meta.dirname, '..', 'helpers', 'journal-tap.mjs')
+const FULL = process.env.FLOW_RELIABILITY_FULL === '1'
+const TUNING = {FLOW_GITHUB_TIMEOUT_MS: '5000', FLOW_GITHUB_RETRY_BASE_MS: '5'}
+
+const prepared = new Map<string, Prepared>()
+beforeAll(async () => {
+  await githubSpec()
+  for (const c of COMMANDS) prepared.set(c.name, await prepare(c))
+})
+afterAll(async () => {
+  for (const p of prepared.values()) await p.dispose()
+})
+
+const flow = (scene: Scene, args: string[], env: Record<string, string> = {}): Promise<FlowRun> =>
+  runFlow(args, {cwd: scene.repo.dir, env: {...scene.env, ...TUNING, ...env}})
+
+interface Refs {local: Record<string, string>; origin: Record<string, string>}
+const allRefs = (scene: Scene): Refs => ({local: refs(scene.repo), origin: refs(scene.repo, scene.repo.origin)})
+
+/** Refs that differ between two snapshots, as `where ref: before → after`. */
+function refDiff(before: Refs, after: Refs): string[] {
+  const out: string[] = []
+  for (const where of ['local', 'origin'] as const) {
+    const names = new Set([...Object.keys(before[where]), ...Object.keys(after[where])])
+    for (const name of [...names].sort()) {
+      // The record store is append-only by design: undo never rewinds it.
+      if (name === 'refs/heads/flow/records' || name.startsWith('refs/flow/')) continue
+      if (before[where][name] !== after[where][name]) out.push(`${where} ${name}: ${before[where][name] ?? '(none)'} → ${after[where][name] ?? '(none)'}`)
+    }
+  }
+  return out
+}
+
+/** The journal writes of a clean run: one line per write, with each step's status. */
+async function boundaries(c: CommandCase): Promise<Array<{n: number; steps: string[]}>> {
+  const scene = await copyScene(prepared.get(c.name)!)
+  const log = join(scene.repo.scratch, 'journal.log')
+  const run = await flow(scene, c.argv, {NODE_OPTIONS: `--import ${TAP}`, FLOW_TEST_JOURNAL_LOG: log})
+  if (run.exitCode !== 0) throw new Error(`a clean ${c.name} failed: ${run.stderr}`)
+  return readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+}
+
+type Variant = 'continue' | 'undo'
+interface Outcome {label: string; problems: string[]}
+
+async function killAt(c: CommandCase, n: number, variant: Variant, at: string): Promise<Outcome> {
+  const label = `${c.name} killed after journal write ${n} (${at}), then ${variant}`
+  const scene = await copyScene(prepared.get(c.name)!)
+  const start = allRefs(scene)
+  const problems: string[] = []
+  const killed = await flow(scene, c.argv, {NODE_OPTIONS: `--import ${TAP}`, FLOW_TEST_KILL_AT: String(n)})
+  if (killed.signal !== 'SIGKILL') return {label, problems: [`not killed: exit ${killed.exitCode} ${killed.stderr}`]}
+  count('killPoints')
+  if (variant === 'continue') {
+    // continue and undo run in-process (the same services the binary's commands call), to keep the sweep cheap.
+    const resumed = await inProcess(scene, resume, TUNING)
+    if (resumed.exit !== 0) problems.push(`continue exit ${resumed.exit}: ${JSON.stringify(resumed.error)}`)
+    const made = c.made(scene)
+    if (harm('duplicates', made > 1)) problems.push(`${made} ${c.thing}s`)
+    if (made === 0) problems.push(`no ${c.thing}`)
+  } else {
+    const undone = await inProcess(scene, undo, TUNING)
+    if (undone.exit !== 0) problems.push(`undo exit ${undone.exit}: ${JSON.stringify(undone.error)}`)
+    const diff = refDiff(start, allRefs(scene))
+    // What undo honestly reports it could not undo (a merge on GitHub) may stay; any other ref must be back.
+    const notUndone: Array<{kind: string}> = (undone.result as {notUndone?: Array<{kind: string}>} | undefined)?.notUndone ?? []
+    if (diff.length > 0 && notUndone.length === 0) problems.push(`refs not restored: ${diff.join('; ')}`)
+    if (harm('dataLoss', Object.entries(start.local).some(([name, sha]) => name.startsWith('refs/heads/') && !reachable(scene, sha)))) problems.push('a starting branch tip is lost')
+    if (notUndone.length === 0 && (c.live ?? c.made)(scene) > 0) problems.push(`a ${c.thing} is left after a complete undo`)
+  }
+  if (existsSync(join(scene.repo.dir, '.git', 'flow', 'run.json'))) problems.push('a run is still open')
+  if (scene.api.github.violations.length > 0) problems.push(...scene.api.github.violations)
+  return {label, problems}
+}
+
+function reachable(scene: Scene, sha: string): boolean {
+  const tips = [...Object.values(refs(scene.repo))]
+  return tips.some((tip) => {
+    try {
+      scene.repo.git('merge-base', '--is-ancestor', sha, tip)
+      return true
+    } catch {
+      return false
+    }
+  })
+}
+
+describe('SIGKILL at every step boundary (built binary): continue finishes once, undo restores every ref', () => {
+  for (const c of COMMANDS) {
+    test(c.name, async () => {
+      const writes = await boundaries(c)
+      expect(writes.length).toBeGreaterThan(2)
+      const cases: Array<[number, Variant, string]> = []
+      for (const {n, steps} of writes) {
+        const running = steps.findIndex((s) => s.endsWith(':running'))
+        const at = running >= 0 ? `before ${steps[running]!.replace(/:running$/, '')}` : steps.every((s) => s.endsWith(':done')) ? 'all done' : steps.filter((s) => s.endsWith(':done')).pop() ?? 'plan written'
+        if (FULL) cases.push([n, 'continue', at], [n, 'undo', at])
+        // npm test: each boundary between two steps once (the write that starts the next step, and the final one),
+        // alternating continue and undo; FLOW_RELIABILITY_FULL=1 kills after every journal write and tries both.
+        else if (running >= 0) cases.push([n, running % 2 === 0 ? 'continue' : 'undo', at])
+        else if (n === writes.length) cases.push([n, 'continue', at])
+      }
+      const outcomes = await pool(cases, 2, ([n, variant, at]) => killAt(c, n, variant, at))
+      expect(outcomes.filter((o) => o.problems.length > 0).map((o) => `${o.label}: ${o.problems.join(' | ')}`)).toEqual([])
+    }, 300_000)
+  }
+})
+
+describe('SIGKILL in the middle of a running gate (built binary)', () => {
+  for (const variant of ['continue', 'undo'] as const) {
+    test(`feature submit killed while its gate runs, then ${variant}`, async () => {
+      const c = COMMANDS.find((x) => x.name === 'feature submit')!
+      const scene = await copyScene(prepared.get(c.name)!)
+      const start = allRefs(scene)
+      const hold = join(scene.repo.scratch, 'gate.pid')
+      const child = startFlow(c.argv, {cwd: scene.repo.dir, env: {...scene.env, ...TUNING, RELIABILITY_GATE_HOLD: hold}})
+      const exited = new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
+      for (let i = 0; i < 400 && !existsSync(hold); i++) await new Promise((r) => setTimeout(r, 25))
+      expect(existsSync(hold), 'the gate started').toBe(true)
+      await new Promise((r) => setTimeout(r, 50))
+      const journal = JSON.parse(readFileSync(join(scene.repo.dir, '.git', 'flow', 'run.json'), 'utf8'))
+      expect(journal.steps.find((s: {status: string}) => s.status === 'running')).toMatchObject({kind: 'gates.run'})
+      child.kill('SIGKILL')
+      expect(await exited).toBe('SIGKILL')
+      count('killPoints')
+      const gatePid = Number(readFileSync(hold, 'utf8'))
+      try {
+        process.kill(gatePid, 'SIGKILL')
+      } catch {
+        // the gate died with flow
+      }
+      if (variant === 'continue') {
+        const resumed = await flow(scene, ['continue', '--json'])
+        expect(resumed.exitCode, resumed.stderr).toBe(0)
+        expect(harm('duplicates', c.made(scene) !== 1)).toBe(false)
+      } else {
+        const undone = await flow(scene, ['undo', '--yes', '--json'])
+        expect(undone.exitCode, undone.stderr).toBe(0)
+        expect(refDiff(start, allRefs(scene))).toEqual([])
+        expect(c.made(scene)).toBe(0)
+      }
+      expect((await flow(scene, ['status', '--json'])).json.run).toBeNull()
+    })
+  }
+})
