@@ -8,6 +8,7 @@ import {liveDeployment, type DeploymentRecord} from './facts.js'
 import {gateStageSteps} from '../gates/gate-steps.js'
 import {buildDeploySteps} from './plan.js'
 import {deployRefusals, type Refusal} from './policy.js'
+import {errorBudgetVerdict} from '../slo/status.js'
 
 /** Input of `flow env deploy`, `promote` and `rollback`. */
 export interface DeployInput {
@@ -38,6 +39,8 @@ export interface DeployResult {
   rollbackOutcome?: string
   breakGlass?: {reason: string; overrode: string[]}
   refusals: Refusal[]
+  /** What the error-budget policy said (services.<name>.slo), when a service of the environment has an SLO. */
+  errorBudget?: {warnings: string[]; allowedBecause: string[]}
   runId: string | null
   status: RunResult['status']
   steps: RunResult['steps']
@@ -96,7 +99,10 @@ export async function deployEnvironment(deps: Deps, input: DeployInput, known?: 
   const records = known?.records ?? (await readEnvRecords(deps))
   const [version, actor] = await Promise.all([versionOf(deps.git, config, sha), actorOf(deps.git)])
   const live = liveDeployment(records.deployments, input.environment)
-  const refusals = [...(await deployPolicy(deps, {environment: input.environment, sha, kind}, {records, ...(actor ? {actor} : {})})), ...applicable(kind, input.extraRefusals ?? [])]
+  const budget = await errorBudgetVerdict(deps, {environment: input.environment, sha, kind, ...(live ? {previousSha: live.sha} : {})})
+  for (const w of [...budget.warnings, ...budget.allowedBecause]) deps.reporter.warn(w)
+  const budgetRefusals = budget.refusals.map((r): Refusal => ({code: r.code, message: r.message}))
+  const refusals = [...(await deployPolicy(deps, {environment: input.environment, sha, kind}, {records, ...(actor ? {actor} : {})})), ...applicable(kind, [...(input.extraRefusals ?? []), ...budgetRefusals])]
   if (!input.dryRun) refuseUnlessBreakGlass(input.environment, sha, refusals, input.breakGlass)
   // Break-glass also skips the deploy gate stage (an emergency cannot wait for a red test); that is recorded too.
   const skipped = gateStageSteps(config, 'deploy').length > 0 ? [{code: 'GATES', message: 'the deploy gates were not run'}] : []
@@ -117,6 +123,7 @@ export async function deployEnvironment(deps: Deps, input: DeployInput, known?: 
   const base = {
     environment: input.environment, sha, ...(version ? {version} : {}), ...(live ? {previousSha: live.sha} : {}), kind, strategy: built.deployment.strategy,
     ...(breakGlass ? {breakGlass: {reason: breakGlass.reason, overrode: breakGlass.overrode}} : {}), refusals,
+    ...(budget.warnings.length + budget.allowedBecause.length > 0 ? {errorBudget: {warnings: budget.warnings, allowedBecause: budget.allowedBecause}} : {}),
   }
   const plan = {command: `env ${kind === 'deploy' ? 'deploy' : kind}`, inputs: {environment: input.environment, ref, sha, kind, ...(input.breakGlass ? {breakGlass: input.breakGlass} : {}), ...(input.changeId ? {changeId: input.changeId} : {})}, steps: built.steps}
   if (input.dryRun) {
