@@ -90,7 +90,9 @@ function refuseUnlessBreakGlass(environment: string, sha: string, refusals: Refu
  */
 export async function deployEnvironment(deps: Deps, input: DeployInput, known?: {records: EnvRecords; sha: string}): Promise<DeployResult> {
   const config = (await deps.config()).config
-  requireEnvironment(config, input.environment)
+  if (requireEnvironment(config, input.environment).preview) {
+    throw new FlowError('USAGE', `${input.environment} is a preview template: it is not deployed to itself`, {hint: 'Create the preview of a branch: flow env create --preview BRANCH.'})
+  }
   if (input.breakGlass !== undefined && !input.breakGlass.trim()) throw new FlowError('USAGE', '--break-glass needs a reason', {hint: 'Pass --break-glass "why this cannot wait".'})
   const sha = known?.sha ?? (await resolveSha(deps.git, input.ref ?? 'HEAD'))
   // What is recorded and passed as {ref}: the name the user gave, else the sha itself (HEAD means nothing later).
