@@ -1,7 +1,8 @@
 import {spawnSync} from 'node:child_process'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
+import {startFlow} from '../helpers/e2e.js'
 import {envScene, scriptArgv, type EnvScene} from '../helpers/env-scene.js'
 import {fakeGitHubPerTest, originOnGitHub} from '../helpers/github-e2e.js'
 
@@ -135,5 +136,35 @@ describe('preview environments (built binary, loopback service, fake GitHub)', {
     const noPreview = await scene.flow('feature', 'submit', '--no-preview', '--json')
     expect(noPreview.exitCode, noPreview.stderr).toBe(0)
     expect(noPreview.json).not.toHaveProperty('preview')
+  })
+
+  test('killed during the preview\'s health check, flow continue finishes it: created once, deployed, recorded', async () => {
+    const scene = await envScene(['feature-login'], yaml())
+    const {repo} = scene
+    repo.git('checkout', '-q', '-b', 'feature/login')
+    const sha = repo.commit('feat: login')
+    writeFileSync(join(scene.state, 'hold-check'), '')
+    const child = startFlow(['env', 'create', '--preview'], {cwd: repo.dir, env: repo.env})
+    const entered = join(scene.state, 'entered-check')
+    const deadline = Date.now() + 30_000
+    while (!existsSync(entered) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    expect(existsSync(entered)).toBe(true)
+    child.kill('SIGKILL')
+    try {
+      process.kill(Number(readFileSync(entered, 'utf8')), 'SIGKILL')
+    } catch {
+      // gone already
+    }
+    await new Promise((resolve) => (child.exitCode === null && child.signalCode === null ? child.on('exit', resolve) : resolve(undefined)))
+    rmSync(entered)
+    rmSync(join(scene.state, 'hold-check'))
+    const resumed = await scene.flow('continue', '--json')
+    expect(resumed.exitCode, resumed.stderr).toBe(0)
+    const list = await scene.flow('env', 'list', '--json')
+    expect(list.json.previews).toMatchObject([{branch: 'feature/login', state: 'live', outcome: 'success', deployment: 'DEP-1', sha}])
+    expect(previewLog(scene).filter((c) => c.verb === 'create')).toHaveLength(1)
+    const events = repo.git('ls-tree', '-r', '--name-only', 'flow/records', '--', 'previews').split('\n').filter(Boolean)
+    expect(events).toHaveLength(2)
+    expect(await scene.serving('feature-login')).toMatchObject({status: 200, sha})
   })
 })
