@@ -10,13 +10,13 @@ const PREVIEW = join(import.meta.dirname, '../helpers/test-preview.mjs')
 const fakeGitHub = fakeGitHubPerTest()
 
 /** A preview template: create/destroy by test-preview.mjs, deploy and check by test-deploy.mjs in slot {slug}, served on a loopback port. */
-const yaml = (ttl = '') => (state: string, ports: Record<string, number>) => `version: 1
+const yaml = (ttl = '', url = '{branch}') => (state: string, ports: Record<string, number>) => `version: 1
 environments:
   staging:
     deploy: ${scriptArgv(state, 'deploy', 'staging', '{sha}')}
   review:
     preview: true
-    url: "http://127.0.0.1:${ports['feature-login']}/{branch}"
+    url: "http://127.0.0.1:${ports['feature-login']}/${url}"
     create: ${JSON.stringify(['node', PREVIEW, 'create', state, '{slug}', '{url}'])}
     destroy: ${JSON.stringify(['node', PREVIEW, 'destroy', state, '{slug}'])}
     deploy: ${scriptArgv(state, 'deploy', '{slug}', '{sha}')}
@@ -166,5 +166,18 @@ describe('preview environments (built binary, loopback service, fake GitHub)', {
     const events = repo.git('ls-tree', '-r', '--name-only', 'flow/records', '--', 'previews').split('\n').filter(Boolean)
     expect(events).toHaveLength(2)
     expect(await scene.serving('feature-login')).toMatchObject({status: 200, sha})
+  })
+
+  test('a URL pattern with {number} gets the number of the pull request feature submit opens', async () => {
+    const scene = await envScene(['feature-login'], yaml('', 'pr-{number}'))
+    const {repo} = scene
+    repo.git('checkout', '-q', '-b', 'feature/login')
+    repo.commit('feat: login')
+    const submitted = await scene.flow('feature', 'submit', '--json')
+    expect(submitted.exitCode, submitted.stderr).toBe(0)
+    const url = `http://127.0.0.1:${scene.ports['feature-login']}/pr-1`
+    expect(submitted.json).toMatchObject({number: 1, preview: {url, outcome: 'success'}})
+    expect(previewLog(scene).find((c) => c.verb === 'create')!.env).toMatchObject({FLOW_PR_NUMBER: '1', FLOW_PREVIEW_URL: url})
+    expect((await scene.flow('env', 'list', '--json')).json.previews).toMatchObject([{url, number: 1}])
   })
 })
