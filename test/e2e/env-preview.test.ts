@@ -89,6 +89,11 @@ describe('preview environments (built binary, loopback service, fake GitHub)', {
     expect(await scene.serving('feature-login')).toBeUndefined()
     expect((await scene.flow('env', 'list', '--json')).json.previews).toEqual([])
     expect(previewLog(scene).filter((c) => c.verb === 'destroy')).toHaveLength(2)
+    // The preview's GitHub deployments: environment review-feature-login, not production, inactive once destroyed.
+    const gh = server.github.repo('octo', 'hello')
+    expect(gh.deployments.map((d) => d.environment)).toEqual(['review-feature-login', 'review-feature-login'])
+    expect(gh.statuses.filter((s) => s.deployment === gh.deployments[1]!.id).map((s) => s.state)).toEqual(['in_progress', 'success', 'inactive'])
+    expect(gh.statuses.find((s) => s.state === 'success')!.environmentUrl).toBe(url)
     expect((await scene.flow('env', 'prune', '--json')).json).toMatchObject({destroyed: [], failed: []})
     for (const out of [submitted, again, finished, pruned]) expect(out.stdout + out.stderr).not.toContain('plain-token-e2e-preview')
   })

@@ -9,10 +9,7 @@ export default class EnvList extends FlowCommand<typeof EnvList> {
 
   async run(): Promise<{environments: EnvStatus[]; previews: PreviewListed[]}> {
     const deps = await this.deps()
-    const config = (await deps.config()).config
-    const result = await environmentStatus(deps)
-    // A preview template is not an environment anything is deployed to: its previews are listed instead.
-    const environments = result.environments.filter((e) => !config.environments[e.name]?.preview)
+    const {environments} = await environmentStatus(deps)
     const previews = await listPreviews(deps)
     showEnvironments(this, environments)
     showPreviews(this, previews)

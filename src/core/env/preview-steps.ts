@@ -1,7 +1,9 @@
 import type {Command} from '../config/schema.js'
 import type {RecordStore} from '../ports.js'
+import {DEPLOYMENTS_COLLECTION} from '../records/facts.js'
 import type {StepContext, StepKind} from '../../engine/types.js'
 import {runEnvCommand, showCommand, type CommandValues} from './commands.js'
+import {deploymentRecords} from './facts.js'
 import {fillPreviewCommand, previewRecordId, previewUrl, previewVars, PREVIEWS_COLLECTION, withPreviewLine, type PreviewSpec} from './preview.js'
 
 type Output = Record<string, unknown>
@@ -141,6 +143,16 @@ export const previewLinkKind: StepKind<PreviewLinkInput> = {
   cannotUndo: 'the preview line stays in the pull request body (flow feature submit rewrites it)',
 }
 
+/** Marks the successful deployments of a destroyed preview inactive (records, and GitHub when they were mirrored). */
+async function retireDeployments(ctx: StepContext, store: RecordStore, environment: string, token: string): Promise<void> {
+  const forge = await ctx.forge()
+  for (const d of await deploymentRecords(store)) {
+    if (d.environment !== environment || d.state !== 'success') continue
+    if (forge.kind === 'github' && d.githubId !== undefined) await forge.createDeploymentStatus(d.githubId, {state: 'inactive', description: 'preview destroyed'})
+    await store.append(DEPLOYMENTS_COLLECTION, d.recordId, {type: 'status', data: {state: 'inactive', root: d.rootId, token: `${token}:inactive:${d.id}`}})
+  }
+}
+
 /** `preview.destroy`: the destroy command; `destroyed`, or `destroy_failed` (never thrown: flow env prune retries it). */
 export const previewDestroyKind: StepKind<PreviewDestroyInput> = {
   kind: 'preview.destroy',
@@ -163,6 +175,7 @@ export const previewDestroyKind: StepKind<PreviewDestroyInput> = {
         return {step: 'preview.destroy', branch: spec.branch, ok: false, reason}
       }
     }
+    await retireDeployments(ctx, store, spec.environment, input.token)
     await store.append(PREVIEWS_COLLECTION, recordId, {type: 'destroyed', data: {branch: spec.branch, token: input.token}})
     ctx.reporter.progress(`Destroyed the preview of ${spec.branch}`)
     return {step: 'preview.destroy', branch: spec.branch, ok: true}

@@ -53,7 +53,8 @@ export async function previewSteps(deps: Pick<Deps, 'records' | 'ids'>, config: 
   const steps: StepSpec[] = [{kind: 'preview.create', input: {preview, sha: input.sha, ...(template.env.create ? {command: template.env.create} : {}), env: template.env.env, token: `${token}:create`, existing: live} satisfies PreviewCreateInput}]
   if (template.env.deploy) {
     const env = previewEnvConfig(template.env, preview)
-    const previous = liveDeployment(await deploymentRecords(store), preview.environment)
+    // What runs in the preview now (a destroyed preview runs nothing: its old deployments are no rollback target).
+    const previous = live ? liveDeployment(await deploymentRecords(store), preview.environment) : undefined
     const synthetic = {...config, environments: {...config.environments, [preview.environment]: env}}
     const built = buildDeploySteps(synthetic, {
       environment: preview.environment, sha: input.sha, ref: input.branch, kind: 'deploy', token, skipGates: true,
