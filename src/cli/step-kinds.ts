@@ -17,6 +17,7 @@ export async function allStepKinds(): Promise<StepKind[]> {
     (await import('../core/incidents/steps.js')).incidentStepKinds,
     (await import('../core/env/steps.js')).envStepKinds,
     [(await import('../core/env/note-step.js')).noteKind],
+    (await import('../core/env/preview-steps.js')).previewStepKinds,
   ]
   return kinds.flat()
 }

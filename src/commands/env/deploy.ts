@@ -6,7 +6,8 @@ import {logDeploy} from '../../core/env/show.js'
 export default class EnvDeploy extends FlowCommand<typeof EnvDeploy> {
   static override summary = 'Deploy a ref to an environment: policy checks, the deploy command, health checks, automatic rollback.'
   static override description = `Before anything runs, flow checks freeze windows, the environment lock, required approvals and the promotion
-order (after:), and runs the deploy gate stage; any refusal exits 6 listing every reason, unless --break-glass
+order (after:) and the error budget of the services with an SLO (services.<name>.slo), and runs the deploy gate
+stage; any refusal exits 6 listing every reason (a spent budget says until when), unless --break-glass
 "reason", which goes ahead and records the reason and what it overrode. The deploy command gets FLOW_ENV,
 FLOW_SHA, FLOW_PREVIOUS_SHA and FLOW_VERSION, and {sha}, {ref}, {environment}, {previous_sha}, {version} as
 separate arguments. A failed check rolls back automatically (the rollback command, or a redeploy of the previous

@@ -6,7 +6,9 @@ export default class FeatureFinish extends FlowCommand<typeof FeatureFinish> {
   static override description = `Refuses (exit 6) without the approvals review.approvals asks for. Merges by review.merge: on GitHub
 through the merge API, only at the head the checks saw; with the local forge, here (no checkout) and pushed.
 The squash message is the title plus Flow-Change and Flow-Pull-Request trailers. Then the local and remote branch
-are deleted, the local base updated, and child branches moved onto the base. A merged pull request cannot be undone.`
+are deleted, the local base updated, and child branches moved onto the base. The branch's preview environment, if it
+has one, is destroyed last; a failed destroy is recorded for flow env prune and the finish still completes.
+A merged pull request cannot be undone.`
 
   static override examples = ['<%= config.bin %> feature finish', '<%= config.bin %> feature finish --dry-run', '<%= config.bin %> feature finish --yes --json']
 

@@ -9,6 +9,7 @@ import {liveDeployment, type DeploymentRecord} from './facts.js'
 import {gateStageSteps} from '../gates/gate-steps.js'
 import {buildDeploySteps} from './plan.js'
 import {deployRefusals, type Refusal} from './policy.js'
+import {errorBudgetVerdict} from '../slo/status.js'
 
 /** Input of `flow env deploy`, `promote` and `rollback`. */
 export interface DeployInput {
@@ -43,6 +44,8 @@ export interface DeployResult {
   rollbackOutcome?: string
   breakGlass?: {reason: string; overrode: string[]}
   refusals: Refusal[]
+  /** What the error-budget policy said (services.<name>.slo), when a service of the environment has an SLO. */
+  errorBudget?: {warnings: string[]; allowedBecause: string[]}
   runId: string | null
   status: RunResult['status']
   steps: RunResult['steps']
@@ -92,7 +95,9 @@ function refuseUnlessBreakGlass(environment: string, sha: string, refusals: Refu
  */
 export async function deployEnvironment(deps: Deps, input: DeployInput, known?: {records: EnvRecords; sha: string}): Promise<DeployResult> {
   const config = (await deps.config()).config
-  requireEnvironment(config, input.environment)
+  if (requireEnvironment(config, input.environment).preview) {
+    throw new FlowError('USAGE', `${input.environment} is a preview template: it is not deployed to itself`, {hint: 'Create the preview of a branch: flow env create --preview BRANCH.'})
+  }
   if (input.breakGlass !== undefined && !input.breakGlass.trim()) throw new FlowError('USAGE', '--break-glass needs a reason', {hint: 'Pass --break-glass "why this cannot wait".'})
   const sha = known?.sha ?? (await resolveSha(deps.git, input.ref ?? 'HEAD'))
   // What is recorded and passed as {ref}: the name the user gave, else the sha itself (HEAD means nothing later).
@@ -101,7 +106,10 @@ export async function deployEnvironment(deps: Deps, input: DeployInput, known?: 
   const records = known?.records ?? (await readEnvRecords(deps))
   const [version, actor] = await Promise.all([versionOf(deps.git, config, sha), actorOf(deps.git)])
   const live = liveDeployment(records.deployments, input.environment)
-  const refusals = [...(await deployPolicy(deps, {environment: input.environment, sha, kind}, {records, ...(actor ? {actor} : {})})), ...applicable(kind, input.extraRefusals ?? [])]
+  const budget = await errorBudgetVerdict(deps, {environment: input.environment, sha, kind, ...(live ? {previousSha: live.sha} : {})})
+  for (const w of [...budget.warnings, ...budget.allowedBecause]) deps.reporter.warn(w)
+  const budgetRefusals = budget.refusals.map((r): Refusal => ({code: r.code, message: r.message}))
+  const refusals = [...(await deployPolicy(deps, {environment: input.environment, sha, kind}, {records, ...(actor ? {actor} : {})})), ...applicable(kind, [...(input.extraRefusals ?? []), ...budgetRefusals])]
   if (!input.dryRun) refuseUnlessBreakGlass(input.environment, sha, refusals, input.breakGlass)
   // Break-glass also skips the deploy gate stage (an emergency cannot wait for a red test); that is recorded too.
   const skipped = gateStageSteps(config, 'deploy').length > 0 ? [{code: 'GATES', message: 'the deploy gates were not run'}] : []
@@ -122,6 +130,7 @@ export async function deployEnvironment(deps: Deps, input: DeployInput, known?: 
   const base = {
     environment: input.environment, sha, ...(version ? {version} : {}), ...(live ? {previousSha: live.sha} : {}), kind, strategy: built.deployment.strategy,
     ...(breakGlass ? {breakGlass: {reason: breakGlass.reason, overrode: breakGlass.overrode}} : {}), refusals,
+    ...(budget.warnings.length + budget.allowedBecause.length > 0 ? {errorBudget: {warnings: budget.warnings, allowedBecause: budget.allowedBecause}} : {}),
   }
   const plan = {
     command: input.command ?? `env ${kind === 'deploy' ? 'deploy' : kind}`,

@@ -32,3 +32,21 @@ export function showEnvironments(out: Out, environments: EnvStatus[]): void {
     out.log(`${e.name.padEnd(12)} ${live}  ${notes.join('; ')}`)
   }
 }
+
+/** A duration as people read an age: 45s, 12m, 3h, 2d. */
+export function age(ms: number): string {
+  if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))}s`
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`
+  if (ms < 172_800_000) return `${Math.round(ms / 3_600_000)}h`
+  return `${Math.round(ms / 86_400_000)}d`
+}
+
+/** Prints the previews that may still exist, with their age and state. */
+export function showPreviews(out: Out, previews: ReadonlyArray<{branch: string; environment: string; url?: string; state: string; ageMs: number; outcome?: string; destroyAttempts: number; error?: string}>): void {
+  if (previews.length === 0) return
+  out.log('previews:')
+  for (const p of previews) {
+    const state = p.state === 'live' ? (p.outcome && p.outcome !== 'success' ? `deploy ${p.outcome}` : 'live') : p.state === 'destroy_failed' ? `DESTROY FAILED ×${p.destroyAttempts} (flow env prune retries): ${p.error ?? ''}` : `CREATE FAILED: ${p.error ?? ''}`
+    out.log(`  ${p.branch.padEnd(24)} ${age(p.ageMs).padStart(4)}  ${p.url ?? p.environment}  ${state}`)
+  }
+}

@@ -35,7 +35,8 @@ export async function environmentStatus(deps: Pick<Deps, 'config' | 'records' | 
   if (only) requireEnvironment(config, only)
   const records = await readEnvRecords(deps)
   const now = deps.clock.now()
-  const names = only ? [only] : Object.keys(config.environments)
+  // Preview templates are not deployed to themselves: their previews are listed by flow env list instead.
+  const names = only ? [only] : Object.keys(config.environments).filter((n) => !config.environments[n]!.preview)
   const environments: EnvStatus[] = []
   for (const name of names) {
     const env = config.environments[name]!

@@ -85,12 +85,15 @@ interface RunState {
   main?: {deployment: string; recordId: string; rootId: string; githubId?: number}
   rollback?: {deployment: string; recordId: string; rootId: string; githubId?: number}
   rollbackFailed: boolean
+  /** A step before the deployment said not to deploy at all (a preview whose create command failed): every env step is skipped. */
+  aborted: boolean
 }
 
 /** What the steps done so far say: did the deployment fail, did it go live, which records were created. */
 export function runState(outputs: ReadonlyArray<Output | undefined>): RunState {
-  const state: RunState = {failed: false, live: false, rollbackFailed: false}
+  const state: RunState = {failed: false, live: false, rollbackFailed: false, aborted: false}
   for (const o of outputs) {
+    if (o?.abortDeployment === true) state.aborted = true
     if (!o || o.skipped || typeof o.role !== 'string') continue
     if (o.step === 'begin') state[o.role as Role] = {deployment: String(o.deployment), recordId: String(o.recordId), rootId: String(o.rootId), ...(typeof o.githubId === 'number' ? {githubId: o.githubId} : {})}
     if (o.role === 'main') {
@@ -102,8 +105,9 @@ export function runState(outputs: ReadonlyArray<Output | undefined>): RunState {
 }
 
 function shouldRun(when: When, ctx: StepContext): boolean {
-  if (when === 'always') return true
   const state = runState(ctx.outputs)
+  if (state.aborted) return false
+  if (when === 'always') return true
   return when === 'ok' ? !state.failed : state.failed && state.live
 }
 
@@ -276,6 +280,7 @@ export const finishKind: StepKind<FinishInput> = {
   describe: ({deployment: d}) => `Record the outcome of the ${d.environment} deployment`,
   run: async (ctx, input) => {
     const state = runState(ctx.outputs)
+    if (state.aborted) return {step: 'finish', skipped: true}
     if (!state.main) throw new FlowError('JOURNAL_INVALID', 'No deployment record to finish')
     const store = await ctx.records()
     const forgeNow = await ctx.forge()

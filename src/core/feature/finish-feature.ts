@@ -6,6 +6,8 @@ import {runPlan, type RunResult} from '../../engine/runner.js'
 import type {Plan, StepSpec} from '../../engine/types.js'
 import {branchCommits, featureBranch, newestBase} from './branch-info.js'
 import {allParents, branchesInOtherWorktrees, hasRemote, isOffline, parentKey, parentTipKey, revParse, tryFetch} from './lineage.js'
+import {mayExist} from '../env/preview.js'
+import {destroyStep, previewOf} from '../env/previews.js'
 import {changeSize, squashMessage, type ChangeSize} from './names.js'
 
 /** The input of `flow feature finish`. */
@@ -30,6 +32,8 @@ export interface FeatureFinished {
   /** git-flow: the base (main) was merged back into develop. */
   backMerged: string | null
   notes: string[]
+  /** The branch's preview environment, destroyed after the merge (a failure is recorded for flow env prune; the finish completes). */
+  preview?: {environment: string; destroyed: boolean; error?: string}
   dryRun?: true
   steps?: RunResult['steps']
 }
@@ -137,6 +141,8 @@ export async function finishFeature(deps: Parameters<typeof runPlan>[0] & Pick<D
     const childPr = await forge.findPullRequest({head: child, state: 'open'})
     if (childPr) steps.push({kind: 'feature.retarget', input: {number: childPr.number, base, from: branch}})
   }
+  const preview = await previewOf(await deps.records(), branch)
+  if (preview && mayExist(preview)) steps.push(destroyStep(config, preview, deps.ids.ulid()))
   const plan: Plan = {command: 'feature finish', inputs: {...input}, steps}
   const result = await runPlan(deps, plan, {dryRun: input.dryRun})
   const summary = {
@@ -148,5 +154,8 @@ export async function finishFeature(deps: Parameters<typeof runPlan>[0] & Pick<D
   for (const note of notes) deps.reporter.warn(note)
   const merged = result.outputs[plan.steps.findIndex((s) => s.kind === 'feature.mergePullRequest')] as {sha?: string} | undefined
   const landed = result.outputs[plan.steps.findIndex((s) => s.kind === 'feature.landLocal')] as {sha?: string} | undefined
-  return {...summary, mergeSha: landed?.sha ?? merged?.sha ?? null}
+  const destroyed = result.outputs.find((o) => o?.step === 'preview.destroy') as {ok?: boolean; reason?: string} | undefined
+  const previewResult = preview && destroyed ? {environment: preview.environment, destroyed: destroyed.ok === true, ...(destroyed.ok ? {} : {error: String(destroyed.reason)})} : undefined
+  if (previewResult?.error) summary.notes.push(`The preview of ${branch} was not destroyed (${previewResult.error}); flow env prune retries it`)
+  return {...summary, mergeSha: landed?.sha ?? merged?.sha ?? null, ...(previewResult ? {preview: previewResult} : {})}
 }

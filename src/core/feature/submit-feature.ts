@@ -6,6 +6,9 @@ import type {Plan, StepSpec} from '../../engine/types.js'
 import {ownersFor, parseCodeowners, readCodeowners} from '../codeowners.js'
 import {branchCommits, changedFiles, featureBranch, newestBase, readPullRequestTemplate} from './branch-info.js'
 import {hasRemote, isOffline} from './lineage.js'
+import {previewTemplate, type PreviewSpec} from '../env/preview.js'
+import type {PreviewLinkInput} from '../env/preview-steps.js'
+import {previewOutcome, previewSteps} from '../env/previews.js'
 import {isConventional, pullRequestBody, pullRequestTitle, splitReviewers} from './names.js'
 
 /** The input of `flow feature submit`. */
@@ -15,6 +18,8 @@ export interface SubmitFeatureInput {
   labels?: string[]
   assignees?: string[]
   title?: string
+  /** Create (or update) the branch's preview environment when flow.yml has one (default true; --no-preview). */
+  preview?: boolean
   dryRun?: boolean
 }
 
@@ -36,6 +41,8 @@ export interface FeatureSubmitted {
   warnings: string[]
   /** Whether the `submit` gate stage ran first (`none`: flow.yml gives that stage no gates). */
   gates: 'passed' | 'planned' | 'none'
+  /** The branch's preview environment, when flow.yml has one (a failure is a warning, recorded in previews). */
+  preview?: {environment: string; url?: string; outcome?: string; deployment?: string; error?: string}
   dryRun?: true
   steps?: RunResult['steps']
 }
@@ -94,6 +101,14 @@ export async function submitFeature(deps: Parameters<typeof runPlan>[0] & Pick<D
   if (reviewers.length + labels.length + assignees.length > 0) {
     steps.push({kind: 'feature.requestReview', input: {head: branch, reviewers: split.users, teamReviewers: split.teams, labels, assignees}})
   }
+  const previewFrom = input.preview === false ? undefined : previewTemplate(config)
+  let preview: PreviewSpec | undefined
+  if (previewFrom) {
+    const head = (await git.exec(['rev-parse', `refs/heads/${branch}`])).stdout.trim()
+    const planned = await previewSteps(deps, config, {branch, sha: head, ...(existing ? {number: existing.number} : {}), from: previewFrom.name})
+    preview = planned.preview
+    steps.push(...planned.steps, {kind: 'preview.link', input: {head: branch} satisfies PreviewLinkInput})
+  }
   for (const w of warnings) deps.reporter.warn(w)
   const plan: Plan = {command: 'feature submit', inputs: {...input}, steps}
   const result = await runPlan(deps, plan, {dryRun: input.dryRun})
@@ -104,5 +119,17 @@ export async function submitFeature(deps: Parameters<typeof runPlan>[0] & Pick<D
   const index = plan.steps.findIndex((s) => s.kind === 'feature.openPullRequest')
   const opened = result.outputs[index] as {number?: number; url?: string; created?: boolean} | undefined
   const pr = opened?.number !== undefined ? opened : await forge.findPullRequest({head: branch, state: 'open'})
-  return {...summary, number: pr?.number ?? null, url: pr?.url ?? null, created: Boolean(opened?.created)}
+  let previewResult: FeatureSubmitted['preview']
+  if (preview) {
+    const {created, ready} = previewOutcome(result)
+    const url = typeof ready?.url === 'string' ? ready.url : preview.url
+    const error = created?.ok === false ? `not created: ${String(created.reason)}` : ready?.outcome !== 'success' ? `its deployment ${String(ready?.outcome ?? 'failed')}` : undefined
+    previewResult = {environment: preview.environment, ...(url ? {url} : {}), outcome: String(ready?.outcome ?? 'failed'), ...(ready?.deployment ? {deployment: String(ready.deployment)} : {}), ...(error ? {error} : {})}
+    if (error) {
+      const warning = `The preview of ${branch} failed (${error}); the pull request is open anyway. flow env create --preview retries it.`
+      summary.warnings.push(warning)
+      deps.reporter.warn(warning)
+    }
+  }
+  return {...summary, number: pr?.number ?? null, url: pr?.url ?? null, created: Boolean(opened?.created), ...(previewResult ? {preview: previewResult} : {})}
 }
