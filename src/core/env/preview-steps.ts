@@ -122,6 +122,8 @@ export const previewReadyKind: StepKind<PreviewReadyInput> = {
   },
   undo: false,
   cannotUndo: 'records are append-only',
+  // A preview's outcome is judged by the command that made it (env create fails, feature submit warns), so its deploy's verdict never fails the run.
+  verdict: () => undefined,
 }
 
 /** `preview.link`: the preview URL in the pull request body, on a line of its own that a re-submit replaces. */

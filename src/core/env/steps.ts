@@ -257,6 +257,8 @@ async function retireOlder(store: RecordStore, forge: Forge | undefined, spec: D
  * deployment that ended rolled back fails with the same code and message as the run that was not interrupted.
  */
 export function deployVerdict(d: DeploymentSpec, end: Output | undefined): RunVerdict | undefined {
+  // A deployment stopped before it began (a preview whose create failed) has nothing to judge.
+  if (end?.skipped === true) return undefined
   const outcome = String(end?.outcome ?? 'failed')
   if (outcome === 'success') return undefined
   const deployment = end?.deployment ? String(end.deployment) : undefined
