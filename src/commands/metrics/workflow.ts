@@ -3,10 +3,10 @@ import {FlowCommand} from '../../cli/flow-command.js'
 import {parseDuration} from '../../core/config/duration.js'
 import {FlowError} from '../../core/errors.js'
 import {formatDuration} from '../../core/gates/run-gates.js'
+import {formatDuration as formatSpan} from '../../core/metrics/stats.js'
 import {measureWorkflow, type DurationSample, type WorkflowReport} from '../../core/analytics/workflow.js'
 
-const hours = (ms: number) => (ms < 60_000 ? formatDuration(ms) : ms < 3_600_000 ? `${Math.round(ms / 60_000)}m` : ms < 172_800_000 ? `${(ms / 3_600_000).toFixed(1)}h` : `${(ms / 86_400_000).toFixed(1)}d`)
-const describeSample = (s: DurationSample) => (s.count === 0 ? 'no samples' : `median ${hours(s.medianMs!)}, p90 ${hours(s.p90Ms!)} (n=${s.count})`)
+const describeSample = (s: DurationSample) => (s.count === 0 ? 'no samples' : `median ${formatSpan(s.medianMs)}, p90 ${formatSpan(s.p90Ms)} (n=${s.count})`)
 
 export default class MetricsWorkflow extends FlowCommand<typeof MetricsWorkflow> {
   static override summary = 'How your workflow performs: gate run times, cache hits, flaky gates, feature lead time and review wait.'

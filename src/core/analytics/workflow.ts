@@ -1,12 +1,6 @@
 /** `flow metrics workflow`: how the team's own workflow performs, from the local history and the forge's reviews. */
 import type {GateHistoryEntry, GatesRunHistoryEntry, HistoryEntry, RunHistoryEntry} from './history.js'
-
-/** The value below which `p` (0..1) of the sorted values lie, by nearest rank; undefined for no values. */
-export function percentile(values: readonly number[], p: number): number | undefined {
-  if (values.length === 0) return undefined
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]
-}
+import {median, percentile} from '../metrics/stats.js'
 
 /** One gate's figures over the window. */
 export interface GateFigures {
@@ -59,10 +53,11 @@ export interface WorkflowReport {
   commands: Array<{command: string; done: number; undone: number; aborted: number}>
 }
 
+/** Median (the mean of the middle two for an even count) and nearest-rank p90, as the DORA metrics compute them. */
 const sample = (values: number[]): DurationSample => {
-  const median = percentile(values, 0.5)
-  const p90 = percentile(values, 0.9)
-  return {count: values.length, ...(median === undefined ? {} : {medianMs: median}), ...(p90 === undefined ? {} : {p90Ms: p90})}
+  const middle = median(values)
+  const p90 = percentile(values, 90)
+  return {count: values.length, ...(middle === undefined ? {} : {medianMs: middle}), ...(p90 === undefined ? {} : {p90Ms: p90})}
 }
 
 /** Counts fail-then-pass pairs per inputs key: each failure that a later pass on the same inputs follows counts once. */
