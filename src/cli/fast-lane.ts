@@ -9,7 +9,7 @@
 // Any other argv, and these with any other flag, go to oclif as usual. The command bodies are shared with the
 // oclif classes (command-bodies.ts), errors go through the same describeError: the output is the same.
 // No @oclif/core here (bundled on its own, dist/bundle/lane/fast-lane.js).
-import {createHash} from 'node:crypto'
+import {createRequire} from 'node:module'
 import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
@@ -123,6 +123,8 @@ export function helpCacheFile(argv: string[], root: string, env: Record<string, 
   } catch {
     return undefined
   }
+  // node:crypto only here, loaded when needed (the lane's commands never need it).
+  const {createHash} = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
   const key = createHash('sha256').update(JSON.stringify([
     argv,
     process.version,

@@ -139,7 +139,7 @@ async function execute(deps: EngineDeps, flowDir: string, journal: Journal, kind
   journal.status = 'running'
   journal.pid = process.pid
   journal.host = hostname()
-  journalFile.queue()
+  // No write yet: the first one comes before the first effect (or with the first step found done, or a pause).
   for (let i = journal.cursor; i < total; i++) {
     const spec = journal.plan[i]!
     const entry = journal.steps[i]!

@@ -1,6 +1,6 @@
 import type {Deps} from '../deps.js'
 import {FlowError} from '../errors.js'
-import {runPlan, type RunResult} from '../../engine/runner.js'
+import type {EngineDeps, RunResult} from '../../engine/runner.js'
 import type {Plan, StepSpec} from '../../engine/types.js'
 import {snapshotRefs} from '../../engine/refs.js'
 import {currentBranch, hasRemote, integrationBranch, isDirty, isOffline, parentKey, revParse} from './lineage.js'
@@ -56,7 +56,7 @@ export async function isValidBranchName(git: Deps['git'], branch: string): Promi
  * Plans and runs `flow feature start`: a branch named from the template, from an up-to-date base, parent recorded.
  * What it reads of git is asked at once where it can be (the work tree scan of `git status` is the slow part).
  */
-export async function startFeature(deps: Pick<Deps, 'git' | 'config' | 'env' | 'clock' | 'reporter'> & Parameters<typeof runPlan>[0], input: StartFeatureInput): Promise<FeatureStarted> {
+export async function startFeature(deps: Pick<Deps, 'git' | 'config' | 'env' | 'clock' | 'reporter'> & EngineDeps, input: StartFeatureInput): Promise<FeatureStarted> {
   const git = deps.git
   checkName(input.name, 'name', {spaces: true})
   if (input.base !== undefined) checkName(input.base, 'base')
@@ -68,6 +68,9 @@ export async function startFeature(deps: Pick<Deps, 'git' | 'config' | 'env' | '
   dirtyCheck.catch(() => {})
   const remoteCheck = !input.stack && type !== 'hotfix' && !offline ? hasRemote(git, REMOTE) : undefined
   remoteCheck?.catch(() => {})
+  // The engine's code loads while git works.
+  const engine = import('../../engine/runner.js')
+  engine.catch(() => {})
   const {config} = await deps.config()
   const template = type === 'hotfix' ? config.branches.hotfix : config.branches.feature
   const user = template.includes('{user}') ? (await git.exec(['config', 'user.name'])).stdout || deps.env.USER || undefined : undefined
@@ -126,7 +129,7 @@ export async function startFeature(deps: Pick<Deps, 'git' | 'config' | 'env' | '
   )
   if (dirty) steps.push({kind: 'git.unstash', input: {message: stashMessage}})
   const plan: Plan = {command: 'feature start', inputs: {...input}, steps}
-  const result = await runPlan(deps, plan, {dryRun: input.dryRun})
+  const result = await (await engine).runPlan(deps, plan, {dryRun: input.dryRun})
   const base = {branch, parent, from: tag ?? from.replace(/^refs\/(heads|remotes)\//, ''), fetched: reachable, stashed: dirty}
   if (input.dryRun) return {...base, sha: null, dryRun: true, steps: result.steps}
   const created = result.steps[create]?.refsAfter?.[`refs/heads/${branch}`]
