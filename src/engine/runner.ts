@@ -32,15 +32,17 @@ export function pausedHint(causeHint?: string): string {
 
 /** Runs a plan step by step with a journal; with dryRun, only describes it. */
 export async function runPlan(deps: EngineDeps, plan: Plan, options: {dryRun?: boolean} = {}): Promise<RunResult> {
+  // The checkout the run starts from is read while the kinds load and the lock is taken (the plan itself was
+  // made from what git said before that).
+  const start = options.dryRun ? undefined : headState(deps.git)
+  start?.catch(() => {})
   const kinds = await kindsFor(deps, plan.steps, 'plan')
-  if (options.dryRun) {
+  if (!start) {
     const steps = plan.steps.map((spec): JournalStep => ({kind: spec.kind, description: describeStep(kindOf(kinds, spec), spec), status: 'pending'}))
     return {runId: null, command: plan.command, status: 'dry-run', steps, outputs: steps.map(() => undefined)}
   }
   const {flowDir} = await deps.repo()
   return withLock(flowDir, plan.command, deps, async () => {
-    const start = headState(deps.git)
-    start.catch(() => {})
     const existing = await currentJournal(flowDir)
     if (existing) throw runInProgress(existing)
     const {branch, head} = await start
