@@ -101,9 +101,13 @@ export function cachedRepo(name, build) {
   return dir
 }
 
-/** make-history N into dir (a tag every 500 commits), then one more feat commit after the last tag. */
+/**
+ * make-history N into dir (a tag every 500 commits), then one more feat commit after the last tag. gc.auto is 0:
+ * no gc started by a commit runs in the background while the repository is built further or timed.
+ */
 export function history(dir, n) {
   execFileSync(makeHistory, [String(n), dir, '500'], {stdio: 'ignore'})
+  git(dir, 'config', 'gc.auto', '0')
   git(dir, 'commit', '-q', '--allow-empty', '-m', 'feat: one more')
 }
 

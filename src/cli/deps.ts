@@ -54,7 +54,7 @@ export function createDeps(options: DepsOptions): Deps {
     forge: () => (forge ??= import('../providers/forge-factory.js').then(({createForge}) => createForge(deps))),
     forgeInfo: () => import('../providers/forge-factory.js').then(({describeForge}) => describeForge(deps)),
     records: () => (records ??= import('../providers/git-record-store.js').then(({GitRecordStore}) => new GitRecordStore(git, clock, ids) as unknown as RecordStore)),
-    stepKinds: () => import('./step-kinds.js').then(({allStepKinds}) => allStepKinds()),
+    stepKinds: (names) => import('./step-kinds.js').then(({stepKindsFor}) => stepKindsFor(names)),
   }
   return deps
 }

@@ -14,6 +14,13 @@ describe('matchLane: the argv forms answered without oclif', () => {
     expect(matchLane(['gates', 'run', 'submit', '--json'], {})).toMatchObject({json: true})
   })
 
+  test('feature start NAME with its own flags, --yes and --json', () => {
+    expect(matchLane(['feature', 'start', 'login-form'], {})).toMatchObject({json: false, yes: false})
+    expect(matchLane(['feature', 'start', 'Login form', '--issue', '42', '--stash', '-y', '--json'], {})).toMatchObject({json: true, yes: true})
+    expect(matchLane(['feature', 'start', '--base=develop', 'x', '--type', 'hotfix', '--dry-run', '--yes'], {})).toMatchObject({yes: true})
+    expect(matchLane(['feature', 'start', 'x', '--stack'], {})).toBeDefined()
+  })
+
   test('anything else goes to oclif: other flags, a second stage, other commands, oclif env switches', () => {
     for (const argv of [
       ['status', '--yes'],
@@ -23,7 +30,19 @@ describe('matchLane: the argv forms answered without oclif', () => {
       ['gates', 'run', 'a', 'b'],
       ['gates', 'run', '--message-file'],
       ['gates', 'list'],
-      ['feature', 'start', 'x'],
+      ['feature', 'start'],
+      ['feature', 'start', 'x', 'y'],
+      ['feature', 'start', 'x', '--cwd', '/tmp'],
+      ['feature', 'start', 'x', '--debug'],
+      ['feature', 'start', 'x', '--help'],
+      ['feature', 'start', 'x', '--stash', '--stash'],
+      ['feature', 'start', 'x', '--base', 'main', '--stack'],
+      ['feature', 'start', 'x', '--type', 'bugfix'],
+      ['feature', 'start', 'x', '--base'],
+      ['feature', 'start', 'x', '--base', '-y'],
+      ['feature', 'start', 'x', '--issue='],
+      ['feature', 'start', '--', 'x'],
+      ['feature', 'finish'],
       ['--help'],
       [],
     ]) expect(matchLane(argv, {}), argv.join(' ')).toBeUndefined()

@@ -2,18 +2,52 @@
 // loading oclif (its import and Config.load cost ~50 ms, as much as Node's own start):
 // - `flow status [--json]`;
 // - `flow gates run [STAGE] [--message-file FILE] [--json]`, the form the git hooks of `flow hooks install` run;
+// - `flow feature start NAME` with its own flags (--base, --stack, --issue, --type, --stash, --dry-run), --yes and
+//   --json (`--flag=value` too); a flag given twice, --base with --stack, or a value starting with "-" go to oclif;
 // - `flow [COMMAND...] --help`, from a cache of the text oclif printed the first time for the same command line,
 //   terminal width, colour settings, Node, flow build and plugins (bin/run.js fills it).
 // Any other argv, and these with any other flag, go to oclif as usual. The command bodies are shared with the
 // oclif classes (command-bodies.ts), errors go through the same describeError: the output is the same.
 // No @oclif/core here (bundled on its own, dist/bundle/lane/fast-lane.js).
-import {createHash} from 'node:crypto'
+import {createRequire} from 'node:module'
 import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 import type {Deps} from '../core/deps.js'
 
-type Lane = {json: boolean; run: (deps: Deps, log: (line: string) => void, json: boolean) => Promise<unknown>}
+type Lane = {json: boolean; yes?: boolean; run: (deps: Deps, log: (line: string) => void, json: boolean) => Promise<unknown>}
+
+/** `feature start NAME [flags]` (argv after `feature start`) in the forms oclif would take, or undefined. */
+function featureStartLane(args: string[], json: boolean): Lane | undefined {
+  const values: Record<string, string> = {}
+  const switches = new Set<string>()
+  let name: string | undefined
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    const eq = a.indexOf('=')
+    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a
+    if (flag === '--base' || flag === '--issue' || flag === '--type') {
+      const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : args[++i]
+      if (value === undefined || value === '' || value.startsWith('-') || flag in values) return undefined
+      values[flag] = value
+    } else if (['--yes', '-y', '--stash', '--stack', '--dry-run'].includes(a)) {
+      const key = a === '-y' ? '--yes' : a
+      if (switches.has(key)) return undefined
+      switches.add(key)
+    } else if (!a.startsWith('-') && name === undefined) {
+      name = a
+    } else {
+      return undefined
+    }
+  }
+  const type = values['--type'] ?? 'feature'
+  if (name === undefined || (type !== 'feature' && type !== 'hotfix') || ('--base' in values && switches.has('--stack'))) return undefined
+  const input = {
+    name, base: values['--base'], stack: switches.has('--stack'), issue: values['--issue'], type: type as 'feature' | 'hotfix',
+    stash: switches.has('--stash'), dryRun: switches.has('--dry-run'),
+  }
+  return {json, yes: switches.has('--yes'), run: async (deps, log) => (await import('./feature-start-body.js')).featureStartBody(deps, input, {log})}
+}
 
 /** The argv forms of the fast lane, or undefined (then oclif runs the command). */
 export function matchLane(argv: string[], env: Record<string, string | undefined>): Lane | undefined {
@@ -25,6 +59,7 @@ export function matchLane(argv: string[], env: Record<string, string | undefined
   if (rest.length === 1 && rest[0] === 'status') {
     return {json, run: async (deps, log, json) => (await import('./command-bodies.js')).statusBody(deps, {json, log})}
   }
+  if (rest[0] === 'feature' && rest[1] === 'start') return featureStartLane(rest.slice(2), json)
   if (rest[0] !== 'gates' || rest[1] !== 'run') return undefined
   let stage: string | undefined
   let messageFile: string | undefined
@@ -48,8 +83,9 @@ export async function fastLane(argv: string[]): Promise<boolean> {
   const writeJson = (doc: unknown) => process.stdout.write(`${JSON.stringify(redactValue(doc), null, 2)}\n`)
   try {
     const {createDeps} = await import('./deps.js')
-    const canPrompt = Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI && !json)
-    const deps = createDeps({cwd: resolve(process.cwd()), env: process.env, canPrompt, json, yes: false, debug: false})
+    const yes = lane.yes ?? false
+    const canPrompt = Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI && !json && !yes)
+    const deps = createDeps({cwd: resolve(process.cwd()), env: process.env, canPrompt, json, yes, debug: false})
     const result = await lane.run(deps, (line) => {
       if (!json) process.stdout.write(`${redact(line)}\n`)
     }, json)
@@ -87,6 +123,8 @@ export function helpCacheFile(argv: string[], root: string, env: Record<string, 
   } catch {
     return undefined
   }
+  // node:crypto only here, loaded when needed (the lane's commands never need it).
+  const {createHash} = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
   const key = createHash('sha256').update(JSON.stringify([
     argv,
     process.version,

@@ -1,6 +1,19 @@
 import type {StepKind} from '../engine/types.js'
 
 /**
+ * The step kinds a plan needs: the git and feature kinds alone when they are enough (the plans of the daily
+ * commands, `feature start` and co.), so the modules of every other area are not loaded; else allStepKinds().
+ */
+export async function stepKindsFor(names?: readonly string[]): Promise<StepKind[]> {
+  if (names) {
+    const [{gitStepKinds}, {featureStepKinds}] = await Promise.all([import('../engine/steps/git-steps.js'), import('../core/feature/feature-steps.js')])
+    const common = [...gitStepKinds, ...featureStepKinds]
+    if (names.every((name) => common.some((k) => k.kind === name))) return common
+  }
+  return allStepKinds()
+}
+
+/**
  * Every step kind flow knows, so a journal written by any command can be resumed or undone.
  * A plain list: each area appends its own kinds (imported lazily, so startup stays cheap).
  */

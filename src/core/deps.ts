@@ -23,6 +23,9 @@ export interface Deps {
   /** Which forge would be used, without building it or touching the network. */
   forgeInfo(): Promise<ForgeInfo>
   records(): Promise<RecordStore>
-  /** Every registered step kind, for the engine. */
-  stepKinds(): Promise<StepKind[]>
+  /**
+   * The registered step kinds, for the engine: at least those named (a plan's kinds, so that only their modules
+   * need loading), every one without names.
+   */
+  stepKinds(names?: readonly string[]): Promise<StepKind[]>
 }

@@ -38,6 +38,19 @@ export interface Git {
    * without one giant string; throws FlowError GIT_FAILED on failure. Optional: callers fall back to `run`.
    */
   stream?(args: string[], onData: (text: string) => void, options?: Pick<GitRunOptions, 'cwd' | 'env'>): Promise<void>
+  /**
+   * Runs git and returns stdout as bytes, never throwing on a non-zero exit: for megabytes of binary output
+   * (`cat-file --batch` over a record collection) without a string in between. Optional: callers fall back to
+   * `exec` with `encoding: 'latin1'`.
+   */
+  execBytes?(args: string[], options?: Pick<GitRunOptions, 'input' | 'env' | 'cwd' | 'large'>): Promise<GitBytesResult>
+}
+
+/** What one git invocation printed, stdout as bytes. */
+export interface GitBytesResult {
+  stdout: Buffer
+  stderr: string
+  exitCode: number
 }
 
 /** Options of one user command (gate, deploy, notify). */

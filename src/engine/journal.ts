@@ -59,9 +59,19 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** The text of a journal as written to disk, with every secret redacted. */
+export function journalText(journal: Journal): string {
+  return `${JSON.stringify(redactValue(journal), null, 2)}\n`
+}
+
 /** Writes the current run's journal atomically, with every secret redacted. */
 export async function writeJournal(flowDir: string, journal: Journal): Promise<void> {
-  await writeFileAtomic(enginePaths(flowDir).current, `${JSON.stringify(redactValue(journal), null, 2)}\n`)
+  await writeJournalText(flowDir, journalText(journal))
+}
+
+/** Writes a journal's text (from journalText) as the current run's journal, atomically. */
+export async function writeJournalText(flowDir: string, text: string): Promise<void> {
+  await writeFileAtomic(enginePaths(flowDir).current, text)
 }
 
 function parseJournal(text: string, path: string): Journal {

@@ -8,7 +8,7 @@ export type KindRegistry = Map<string, StepKind>
 
 /** Loads the registered step kinds and checks that every step of a plan has one. */
 export async function kindsFor(deps: Pick<EngineDeps, 'stepKinds'>, steps: StepSpec[], where: 'plan' | 'journal'): Promise<KindRegistry> {
-  const registry: KindRegistry = new Map((await deps.stepKinds()).map((k) => [k.kind, k]))
+  const registry: KindRegistry = new Map((await deps.stepKinds([...new Set(steps.map((s) => s.kind))])).map((k) => [k.kind, k]))
   const unknown = [...new Set(steps.map((s) => s.kind).filter((k) => !registry.has(k)))]
   if (unknown.length > 0) {
     throw new FlowError('STEP_KIND_UNKNOWN', `The ${where} has steps of a kind this flow does not know: ${unknown.join(', ')}`, {

@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
-import {link, mkdir, readFile, readdir, rm, stat} from 'node:fs/promises'
+import {link, mkdir, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises'
 import {FlowError} from '../core/errors.js'
 import type {Clock, Reporter} from '../core/ports.js'
 import {enginePaths, writeSynced} from './journal.js'
@@ -92,10 +92,12 @@ export async function acquireLock(flowDir: string, command: string, deps: {clock
 /**
  * Creates a file that must not exist yet, whole: written to a temp file first, then hard-linked into place
  * (EEXIST when it exists), so no reader ever sees an empty lock; `open(path, 'wx')` where links are not supported.
+ * Not flushed to disk: a lock only has to hold among live processes (after a crash of the machine its process is
+ * gone, and a lock that survived is stale).
  */
 async function createExclusive(path: string, text: string): Promise<void> {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  await writeSynced(temp, text, 'wx')
+  await writeFile(temp, text, {flag: 'wx', mode: 0o644})
   try {
     await link(temp, path)
   } catch (error) {

@@ -3,26 +3,48 @@ import type {Git} from '../core/ports.js'
 /** Ref values by full name; null when the ref does not exist. */
 export type RefSnapshot = Record<string, string | null>
 
-/** Reads the values of some refs in one `git for-each-ref` call (plus one rev-parse for names outside refs/, like HEAD). */
+/**
+ * Reads the values of some refs in one `git for-each-ref` call, plus one rev-parse per name outside refs/ (like
+ * HEAD), all at the same time.
+ */
 export async function snapshotRefs(git: Git, refs: string[]): Promise<RefSnapshot> {
   const names = [...new Set(refs)]
   const out: RefSnapshot = {}
   for (const name of names) out[name] = null
   const full = names.filter((n) => n.startsWith('refs/'))
-  if (full.length > 0) {
-    const listed = await git.run(['for-each-ref', '--format=%(objectname) %(refname)', '--', ...full])
-    for (const line of listed.split('\n')) {
-      const space = line.indexOf(' ')
-      const name = line.slice(space + 1)
-      // for-each-ref also lists refs below a pattern (refs/heads/a/b for refs/heads/a): keep exact names only.
-      if (space > 0 && name in out) out[name] = line.slice(0, space)
-    }
+  const others = names.filter((n) => !n.startsWith('refs/'))
+  const [listed, resolved] = await Promise.all([
+    full.length > 0 ? git.run(['for-each-ref', '--format=%(objectname) %(refname)', '--', ...full]) : '',
+    Promise.all(others.map((name) => git.exec(['rev-parse', '--verify', '-q', name]))),
+  ])
+  for (const line of listed.split('\n')) {
+    const space = line.indexOf(' ')
+    const name = line.slice(space + 1)
+    // for-each-ref also lists refs below a pattern (refs/heads/a/b for refs/heads/a): keep exact names only.
+    if (space > 0 && name in out) out[name] = line.slice(0, space)
   }
-  for (const name of names.filter((n) => !n.startsWith('refs/'))) {
-    const result = await git.exec(['rev-parse', '--verify', '-q', name])
+  others.forEach((name, i) => {
+    const result = resolved[i]!
     out[name] = result.exitCode === 0 && result.stdout ? result.stdout : null
-  }
+  })
   return out
+}
+
+/** What is checked out: the branch (short name, as `git symbolic-ref --short HEAD` gives it; null when detached). */
+export interface HeadState {
+  branch: string | null
+  /** HEAD's commit; null on an unborn branch. */
+  head: string | null
+}
+
+/** The branch checked out and HEAD's commit, in one git call (two on an unborn branch). */
+export async function headState(git: Git): Promise<HeadState> {
+  // The same rule of shortening as `symbolic-ref --short` (loose); a detached HEAD's full name is HEAD itself.
+  const result = await git.exec(['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD', '--abbrev-ref=loose', 'HEAD'])
+  const [head, full, short] = result.stdout.split('\n')
+  if (result.exitCode === 0 && head && full && short) return {head, branch: full === 'HEAD' ? null : short}
+  const [branch, sha] = await Promise.all([git.exec(['symbolic-ref', '-q', '--short', 'HEAD']), git.exec(['rev-parse', '-q', '--verify', 'HEAD'])])
+  return {branch: branch.exitCode === 0 && branch.stdout ? branch.stdout : null, head: sha.exitCode === 0 && sha.stdout ? sha.stdout : null}
 }
 
 /** The branch checked out (full name), or null when HEAD is detached. */

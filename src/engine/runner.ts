@@ -2,10 +2,11 @@ import {hostname} from 'node:os'
 import type {Deps} from '../core/deps.js'
 import {FlowError} from '../core/errors.js'
 import {redactValue} from '../core/redact.js'
-import {archiveJournal, isUnfinished, readJournal, writeJournal} from './journal.js'
+import {archiveJournal, isUnfinished, journalText, readJournal, writeJournalText} from './journal.js'
 import {describeStep, errorInfo, kindOf, kindsFor, stepContext, type KindRegistry} from './kinds.js'
 import {pidAlive, withLock} from './lock.js'
-import {snapshotRefs} from './refs.js'
+import {memoGit} from './read-memo.js'
+import {headState, snapshotRefs, type RefSnapshot} from './refs.js'
 import type {Journal, JournalStep, Plan, RunVerdict} from './types.js'
 
 /** What the engine needs from the composition root. */
@@ -31,8 +32,12 @@ export function pausedHint(causeHint?: string): string {
 
 /** Runs a plan step by step with a journal; with dryRun, only describes it. */
 export async function runPlan(deps: EngineDeps, plan: Plan, options: {dryRun?: boolean} = {}): Promise<RunResult> {
+  // The checkout the run starts from is read while the kinds load and the lock is taken (the plan itself was
+  // made from what git said before that).
+  const start = options.dryRun ? undefined : headState(deps.git)
+  start?.catch(() => {})
   const kinds = await kindsFor(deps, plan.steps, 'plan')
-  if (options.dryRun) {
+  if (!start) {
     const steps = plan.steps.map((spec): JournalStep => ({kind: spec.kind, description: describeStep(kindOf(kinds, spec), spec), status: 'pending'}))
     return {runId: null, command: plan.command, status: 'dry-run', steps, outputs: steps.map(() => undefined)}
   }
@@ -40,10 +45,7 @@ export async function runPlan(deps: EngineDeps, plan: Plan, options: {dryRun?: b
   return withLock(flowDir, plan.command, deps, async () => {
     const existing = await currentJournal(flowDir)
     if (existing) throw runInProgress(existing)
-    const [branch, head] = await Promise.all([
-      deps.git.exec(['symbolic-ref', '-q', '--short', 'HEAD']),
-      deps.git.exec(['rev-parse', '-q', '--verify', 'HEAD']),
-    ])
+    const {branch, head} = await start
     const now = deps.clock.now().toISOString()
     const journal: Journal = {
       version: 1,
@@ -54,7 +56,7 @@ export async function runPlan(deps: EngineDeps, plan: Plan, options: {dryRun?: b
       cursor: 0,
       startedAt: now,
       updatedAt: now,
-      start: {branch: branch.exitCode === 0 && branch.stdout ? branch.stdout : null, head: head.exitCode === 0 && head.stdout ? head.stdout : null},
+      start: {branch, head},
       pid: process.pid,
       host: hostname(),
       plan: plan.steps,
@@ -119,16 +121,33 @@ function runInProgress(journal: Journal): FlowError {
   })
 }
 
+/**
+ * Writes the journal in the order it changes, each write whole (journalText is taken when the write is asked for).
+ * `queue` does not wait: the write after a step then overlaps the checks of the next one, and `write` (before a
+ * step's effect) waits for every earlier write as well as its own.
+ */
+function journalWriter(deps: Pick<EngineDeps, 'clock'>, flowDir: string, journal: Journal) {
+  let last: Promise<void> = Promise.resolve()
+  const write = (): Promise<void> => {
+    journal.updatedAt = deps.clock.now().toISOString()
+    const text = journalText(journal)
+    last = last.then(() => writeJournalText(flowDir, text))
+    // A failed write is seen by the next write or drain that is waited for (a queued one is not waited for here).
+    last.catch(() => {})
+    return last
+  }
+  return {write, queue: () => void write(), drain: () => last}
+}
+
+const pick = (snapshot: RefSnapshot, names: string[]): RefSnapshot => Object.fromEntries(names.map((name) => [name, snapshot[name] ?? null]))
+
 async function execute(deps: EngineDeps, flowDir: string, journal: Journal, kinds: KindRegistry): Promise<RunResult> {
   const total = journal.plan.length
-  const save = async () => {
-    journal.updatedAt = deps.clock.now().toISOString()
-    await writeJournal(flowDir, journal)
-  }
+  const journalFile = journalWriter(deps, flowDir, journal)
   journal.status = 'running'
   journal.pid = process.pid
   journal.host = hostname()
-  await save()
+  // No write yet: the first one comes before the first effect (or with the first step found done, or a pause).
   for (let i = journal.cursor; i < total; i++) {
     const spec = journal.plan[i]!
     const entry = journal.steps[i]!
@@ -136,11 +155,20 @@ async function execute(deps: EngineDeps, flowDir: string, journal: Journal, kind
     if (entry.status === 'done') continue
     const kind = kindOf(kinds, spec)
     const ctx = stepContext(deps, journal, entry.prepared)
+    // The checks before the effect only read: they share one git port on which a question asked twice runs once.
+    const reading = {...ctx, git: memoGit(deps.git)}
+    // After the last step the archive writes the journal; after any other, the write overlaps the next checks.
+    const afterStep = () => (i < total - 1 ? journalFile.queue() : undefined)
     try {
-      const already = kind.isDone ? await kind.isDone(ctx, spec.input) : false
+      const refs = kind.refs?.(spec.input, ctx) ?? []
+      // Values from an earlier attempt are kept: they are what the refs were before flow touched them.
+      const earlier = entry.refsBefore
+      const names = [...new Set([...refs, ...Object.keys(earlier ?? {})])]
+      // isDone and the snapshot read the same state: asked at the same time.
+      const [already, now] = await Promise.all([kind.isDone ? kind.isDone(reading, spec.input) : false, snapshotRefs(reading.git, names)])
       if (already) {
         // A step with an earlier attempt was (probably) done by flow itself before a crash: keep it undoable.
-        if (entry.refsBefore) entry.refsAfter = await snapshotRefs(deps.git, Object.keys(entry.refsBefore))
+        if (earlier) entry.refsAfter = pick(now, Object.keys(earlier))
         else entry.skipped = true
         if (typeof already === 'object') entry.output = redactValue(already)
         entry.status = 'done'
@@ -148,33 +176,33 @@ async function execute(deps: EngineDeps, flowDir: string, journal: Journal, kind
         entry.finishedAt = deps.clock.now().toISOString()
         journal.cursor = i + 1
         deps.reporter.progress(`[${i + 1}/${total}] ${entry.description}: already done`)
-        await save()
+        afterStep()
         continue
       }
-      const refs = kind.refs?.(spec.input, ctx) ?? []
-      // Values from an earlier attempt are kept: they are what the refs were before flow touched them.
-      const missing = refs.filter((ref) => !entry.refsBefore || !(ref in entry.refsBefore))
-      if (!entry.refsBefore || missing.length > 0) entry.refsBefore = {...(await snapshotRefs(deps.git, missing)), ...entry.refsBefore}
-      if (kind.prepare && entry.prepared === undefined) entry.prepared = redactValue(await kind.prepare(ctx, spec.input))
+      const missing = refs.filter((ref) => !earlier || !(ref in earlier))
+      if (!earlier || missing.length > 0) entry.refsBefore = {...pick(now, missing), ...earlier}
+      if (kind.prepare && entry.prepared === undefined) entry.prepared = redactValue(await kind.prepare(reading, spec.input))
       entry.status = 'running'
       entry.startedAt = deps.clock.now().toISOString()
       entry.finishedAt = undefined
       entry.attempts = (entry.attempts ?? 0) + 1
       deps.reporter.progress(`[${i + 1}/${total}] ${entry.description}`)
       // The journal must say "running" before the effect, so a crash from here on is seen by continue and undo.
-      await save()
+      await journalFile.write()
       const output = await kind.run({...ctx, prepared: entry.prepared}, spec.input)
       entry.output = output ? redactValue(output) : undefined
-      entry.refsAfter = await snapshotRefs(deps.git, Object.keys(entry.refsBefore))
+      entry.refsAfter = await snapshotRefs(deps.git, Object.keys(entry.refsBefore!))
       entry.status = 'done'
       entry.error = undefined
       entry.finishedAt = deps.clock.now().toISOString()
       journal.cursor = i + 1
-      await save()
+      afterStep()
     } catch (error) {
-      await pause(deps, journal, i, error, save)
+      await pause(deps, journal, i, error, journalFile.write)
     }
   }
+  // Every queued write lands before the archive renames the journal away.
+  await journalFile.drain()
   journal.cursor = total
   journal.status = 'done'
   journal.updatedAt = deps.clock.now().toISOString()

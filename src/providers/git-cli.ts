@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {StringDecoder} from 'node:string_decoder'
 import {FlowError} from '../core/errors.js'
-import type {Git, GitResult, GitRunOptions} from '../core/ports.js'
+import type {Git, GitBytesResult, GitResult, GitRunOptions} from '../core/ports.js'
 import {redact} from '../core/redact.js'
 
 /** A NUL byte cannot be passed to a process: refuse the value as usage rather than crash in spawn. */
@@ -105,6 +105,24 @@ export class GitCli implements Git {
     return options.large ? this.execToFile(args, options) : this.execPiped(args, options)
   }
 
+  async execBytes(args: string[], options: Pick<GitRunOptions, 'input' | 'env' | 'cwd' | 'large'> = {}): Promise<GitBytesResult> {
+    if (!options.large) {
+      let bytes: Buffer = Buffer.alloc(0)
+      const result = await this.execPiped(args, {...options, large: false}, undefined, (b) => (bytes = b))
+      return {stdout: bytes, stderr: result.stderr, exitCode: result.exitCode}
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'flow-git-'))
+    const path = join(dir, 'out')
+    const writer = await open(path, 'w')
+    try {
+      const result = await this.execPiped(args, {...options, large: false}, writer.fd)
+      return {stdout: await readFile(path), stderr: result.stderr, exitCode: result.exitCode}
+    } finally {
+      await writer.close()
+      await rm(dir, {recursive: true, force: true})
+    }
+  }
+
   /**
    * For megabytes of output (`cat-file --batch` over a whole record collection): through a pipe git and flow
    * trade a few hundred bytes per wake-up (100,000 objects took seconds); into a file git writes at full speed.
@@ -123,7 +141,7 @@ export class GitCli implements Git {
     }
   }
 
-  private execPiped(args: string[], options: GitRunOptions, stdoutFd?: number): Promise<GitResult> {
+  private execPiped(args: string[], options: GitRunOptions, stdoutFd?: number, onBytes?: (stdout: Buffer) => void): Promise<GitResult> {
     return new Promise((resolve, reject) => {
       const child = spawn('git', args, {
         cwd: options.cwd ?? this.cwd,
@@ -144,6 +162,11 @@ export class GitCli implements Git {
         child.stdin.end(options.input)
       }
       child.on('close', (code) => {
+        if (onBytes) {
+          onBytes(Buffer.concat(out))
+          resolve({stdout: '', stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? 1})
+          return
+        }
         const stdout = Buffer.concat(out).toString(options.encoding ?? 'utf8')
         resolve({
           stdout: options.raw ? stdout : stdout.replace(/\s+$/, ''),

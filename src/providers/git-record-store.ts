@@ -5,13 +5,12 @@ import {FlowError} from '../core/errors.js'
 import type {Clock, Git, Ids, NewRecordEvent, RecordEvent, RecordStore} from '../core/ports.js'
 import {redactValue} from '../core/redact.js'
 import {sortEvents, nextNumberOf} from '../core/records/fold.js'
-import {RECORDS_REF, checkSegment, compareRecordIds, decodeRecordId, encodeRecordId, eventPath, parseEventPath, recordDir} from '../core/records/layout.js'
+import {RECORDS_REF, checkSegment, compareRecordIds, decodeRecordId, encodeRecordId, eventPath, parseEventPath, recordDir, sortRecordIds} from '../core/records/layout.js'
 import {
   addFilesToTree,
-  catFileBatch,
+  catFileEach,
   compareAndSwapRef,
   gitFailure,
-  listFiles,
   readRef,
   resolveIdentity,
   staleRefLock,
@@ -70,7 +69,7 @@ export class GitRecordStore implements RecordStore {
 
   async collection(collection: string): Promise<Map<string, RecordEvent[]>> {
     checkSegment('collection', collection)
-    return this.readEvents(`${collection}/`)
+    return this.readEvents(`${collection}/`, true)
   }
 
   async list(collection: string): Promise<string[]> {
@@ -96,38 +95,61 @@ export class GitRecordStore implements RecordStore {
   }
 
   /** Reads every event file under a prefix: one ls-tree and one cat-file --batch, whatever the count. */
-  private async readEvents(prefix: string): Promise<Map<string, RecordEvent[]>> {
+  private async readEvents(prefix: string, large = false): Promise<Map<string, RecordEvent[]>> {
     const tip = await readRef(this.git, RECORDS_REF)
     const grouped = new Map<string, RecordEvent[]>()
     if (!tip) return grouped
-    // Plain loops: a collection can hold 100,000 events.
-    const files: Array<{path: string; sha: string; recordId: string; eventId: string}> = []
-    // The record id is decoded once per record directory, not once per event.
+    // A collection can hold 100,000 events: the listing is walked in place (no split, no object per line), the
+    // blobs are read as bytes, and each record id is decoded once per record directory, not once per event.
+    const paths: string[] = []
+    const shas: string[] = []
+    const recordIds: string[] = []
+    const eventIds: string[] = []
     let lastDir = ''
     let lastId = ''
-    for (const file of await listFiles(this.git, tip, prefix)) {
-      const slash = file.path.indexOf('/', file.path.indexOf('/') + 1)
-      const dir = slash < 0 ? '' : file.path.slice(0, slash)
-      if (dir !== lastDir) {
-        const parsed = parseEventPath(file.path)
-        if (!parsed) continue
-        lastDir = dir
-        lastId = parsed.recordId
+    /** Takes the event files of a listing. */
+    const take = (text: string): void => {
+      for (let pos = 0; pos < text.length;) {
+        let nul = text.indexOf('\0', pos)
+        if (nul < 0) nul = text.length
+        // "<mode> SP <type> SP <sha> TAB <path>"
+        const tab = text.indexOf('\t', pos)
+        const sp1 = text.indexOf(' ', pos)
+        const sp2 = sp1 < 0 ? -1 : text.indexOf(' ', sp1 + 1)
+        pos = nul + 1
+        if (tab < 0 || tab > nul || sp2 < 0 || sp2 > tab || sp2 !== sp1 + 5 || !text.startsWith('blob', sp1 + 1)) continue
+        const path = text.slice(tab + 1, nul)
+        const slash = path.indexOf('/', path.indexOf('/') + 1)
+        const dir = slash < 0 ? '' : path.slice(0, slash)
+        if (dir !== lastDir) {
+          const parsed = parseEventPath(path)
+          if (!parsed) continue
+          lastDir = dir
+          lastId = parsed.recordId
+        }
+        if (!path.startsWith('events/', slash + 1) || path.indexOf('/', slash + 8) >= 0 || !path.endsWith('.json')) continue
+        paths.push(path)
+        shas.push(text.slice(sp2 + 1, tab))
+        recordIds.push(lastId)
+        eventIds.push(path.slice(slash + 8, -'.json'.length))
       }
-      const rest = file.path.slice(slash + 1)
-      if (!rest.startsWith('events/') || rest.indexOf('/', 7) >= 0 || !rest.endsWith('.json')) continue
-      files.push({path: file.path, sha: file.sha, recordId: lastId, eventId: rest.slice(7, -'.json'.length)})
     }
-    const objects = await catFileBatch(this.git, files.map((f) => f.sha))
-    for (let i = 0; i < files.length; i++) {
-      const file = files[i]!
-      const event = parseEvent(file.path, file.eventId, objects[i]?.content)
-      const list = grouped.get(file.recordId)
+    const listArgs = ['ls-tree', '-r', '-z', '--full-tree', tip, '--', prefix]
+    const events: Array<RecordEvent | undefined> = []
+    const visit = (i: number, out: Buffer, start: number, end: number) => {
+      events[i] = parseEvent(paths[i]!, eventIds[i]!, out.toString('utf8', start, end))
+    }
+    const listing = await this.git.exec(listArgs, {raw: true, large})
+    if (listing.exitCode !== 0) throw gitFailure('ls-tree', listing.stderr)
+    take(listing.stdout)
+    await catFileEach(this.git, shas, visit)
+    for (let i = 0; i < paths.length; i++) {
+      const event = events[i] ?? parseEvent(paths[i]!, eventIds[i]!, undefined)
+      const list = grouped.get(recordIds[i]!)
       if (list) list.push(event)
-      else grouped.set(file.recordId, [event])
+      else grouped.set(recordIds[i]!, [event])
     }
-    const ids = [...grouped.keys()].sort(compareRecordIds)
-    return new Map(ids.map((id) => [id, sortEvents(grouped.get(id)!)]))
+    return new Map(sortRecordIds([...grouped.keys()]).map((id) => [id, sortEvents(grouped.get(id)!)]))
   }
 
   /** Writes blobs: `hash-object --stdin` for one, `--stdin-paths` over temp files for many (one process either way). */
@@ -173,10 +195,10 @@ function commitMessage(lines: string[]): string {
   return `flow: ${lines.length} events\n\n${lines.join('\n')}`
 }
 
-function parseEvent(path: string, eventId: string, content: Buffer | undefined): RecordEvent {
+function parseEvent(path: string, eventId: string, content: string | undefined): RecordEvent {
   let value: unknown
   try {
-    value = content === undefined ? undefined : JSON.parse(content.toString('utf8'))
+    value = content === undefined ? undefined : JSON.parse(content)
   } catch {
     value = undefined
   }

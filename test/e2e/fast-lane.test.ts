@@ -60,6 +60,40 @@ describe('the fast lane prints what oclif prints', () => {
     expect(redJson.json).toMatchObject({ok: false, failed: ['bad']})
   })
 
+  test('flow feature start: the same branch, output, journal and errors as through oclif (--cwd sends it there)', async () => {
+    const repo = tempRepo()
+    for (const json of [[], ['--json']]) {
+      const name = `lane${json.length}`
+      const lane = await runFlow(['feature', 'start', name, '--yes', ...json], {cwd: repo.dir, env: repo.env})
+      repo.git('checkout', '-q', 'main')
+      const oclif = await runFlow(['feature', 'start', `${name}-o`, '--yes', ...json, '--cwd', repo.dir], {cwd: repo.dir, env: repo.env})
+      repo.git('checkout', '-q', 'main')
+      expect(lane.exitCode).toBe(0)
+      expect(oclif.exitCode).toBe(0)
+      expect(lane.stdout.replaceAll(name, 'X')).toBe(oclif.stdout.replaceAll(`${name}-o`, 'X'))
+      expect(lane.stderr.replaceAll(name, 'X')).toBe(oclif.stderr.replaceAll(`${name}-o`, 'X'))
+      expect(repo.git('config', `branch.feature/${name}.flow-parent`)).toBe('main')
+    }
+    // undo goes back from a run the lane made: the journal is the engine's as usual
+    const undo = await runFlow(['undo', '--yes', '--json'], {cwd: repo.dir, env: repo.env})
+    expect(undo.exitCode).toBe(0)
+    // errors: an existing branch (usage, exit 2) and a dirty work tree, the same both ways
+    for (const argv of [['feature', 'start', 'lane0'], ['feature', 'start', 'lane0', '--json']]) {
+      const lane = await runFlow(argv, {cwd: repo.dir, env: repo.env})
+      const oclif = await runFlow([...argv, '--cwd', repo.dir], {cwd: repo.dir, env: repo.env})
+      expect(lane.exitCode).toBe(oclif.exitCode)
+      expect(lane.exitCode).not.toBe(0)
+      expect(lane.stdout).toBe(oclif.stdout)
+      expect(lane.stderr).toBe(oclif.stderr)
+    }
+    repo.write('dirty.txt', 'x')
+    const dirty = await runFlow(['feature', 'start', 'other'], {cwd: repo.dir, env: repo.env})
+    const dirtyOclif = await runFlow(['feature', 'start', 'other', '--cwd', repo.dir], {cwd: repo.dir, env: repo.env})
+    expect(dirty.exitCode).toBe(dirtyOclif.exitCode)
+    expect(dirty.stderr).toBe(dirtyOclif.stderr)
+    expect(dirty.stderr).toContain('uncommitted changes')
+  })
+
   test('--help: the second run prints the cached text, byte for byte, and a failed help is not cached', async () => {
     const repo = tempRepo()
     const env = {...repo.env, XDG_CACHE_HOME: join(repo.scratch, 'cache')}

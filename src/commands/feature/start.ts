@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {FlowCommand, dryRunFlag} from '../../cli/flow-command.js'
-import {startFeature, type FeatureStarted} from '../../core/feature/start-feature.js'
+import type {FeatureStarted} from '../../core/feature/start-feature.js'
+import {featureStartBody} from '../../cli/feature-start-body.js'
 
 export default class FeatureStart extends FlowCommand<typeof FeatureStart> {
   static override summary = 'Create a feature (or hotfix) branch from an up-to-date base and record its parent.'
@@ -31,15 +32,9 @@ A dirty work tree is refused unless --stash, which carries the changes onto the 
   async run(): Promise<FeatureStarted> {
     const {name} = this.args
     const f = this.flags
-    const started = await startFeature(await this.deps(), {
+    // The same body runs in the fast lane (src/cli/fast-lane.ts) for the common forms of this command line.
+    return featureStartBody(await this.deps(), {
       name, base: f.base, stack: f.stack, issue: f.issue, type: f.type as 'feature' | 'hotfix', stash: f.stash, dryRun: f['dry-run'],
-    })
-    if (started.dryRun) {
-      this.log(`Would start ${started.branch} from ${started.from}:`)
-      for (const step of started.steps ?? []) this.log(`  ${step.description}`)
-    } else {
-      this.log(`On ${started.branch} (from ${started.from}, parent ${started.parent})`)
-    }
-    return started
+    }, {log: (line) => this.log(line)})
   }
 }

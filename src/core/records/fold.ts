@@ -2,6 +2,10 @@ import type {RecordEvent} from '../ports.js'
 
 /** The events in the order they happened by id (ULIDs sort by time), without repeats of an id. */
 export function sortEvents<E extends RecordEvent<unknown>>(events: readonly E[]): E[] {
+  // Most often they already are (the store reads them in id order): one pass to tell.
+  let sorted = true
+  for (let i = 1; sorted && i < events.length; i++) sorted = events[i - 1]!.id < events[i]!.id
+  if (sorted) return [...events]
   const byId = new Map<string, E>()
   for (const event of events) if (!byId.has(event.id)) byId.set(event.id, event)
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

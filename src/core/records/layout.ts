@@ -91,3 +91,27 @@ const recordIdCollator = new Intl.Collator('en', {numeric: true})
 export function compareRecordIds(a: string, b: string): number {
   return recordIdCollator.compare(a, b)
 }
+
+const NUMBERED = /^(.*?)([1-9]\d{0,14})$/
+
+/**
+ * Record ids in compareRecordIds order. The usual ids (one prefix and a number without leading zeros: `DEP-1` ...
+ * `DEP-25000`) are sorted by their number, which is the order the collator gives them, without a collator call
+ * per comparison.
+ */
+export function sortRecordIds(ids: readonly string[]): string[] {
+  const first = NUMBERED.exec(ids[0] ?? '')
+  if (first) {
+    const prefix = first[1]!
+    const numbers = new Array<number>(ids.length)
+    let plain = true
+    for (let i = 0; plain && i < ids.length; i++) {
+      const id = ids[i]!
+      const digits = id.slice(prefix.length)
+      plain = id.startsWith(prefix) && digits.length > 0 && digits.length <= 15 && digits.charCodeAt(0) !== 0x30 && /^\d+$/.test(digits)
+      numbers[i] = Number(digits)
+    }
+    if (plain) return ids.map((_, i) => i).sort((a, b) => numbers[a]! - numbers[b]!).map((i) => ids[i]!)
+  }
+  return [...ids].sort(compareRecordIds)
+}

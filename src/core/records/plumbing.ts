@@ -35,7 +35,25 @@ export async function isAncestor(git: Git, ancestor: string, descendant: string)
 
 /** Reads many objects (`<sha>` or `<rev>:<path>`) through ONE `git cat-file --batch`; undefined for a missing one. */
 export async function catFileBatch(git: Git, names: string[]): Promise<Array<GitObject | undefined>> {
-  if (names.length === 0) return []
+  const objects: Array<GitObject | undefined> = new Array(names.length).fill(undefined)
+  await catFileEach(git, names, (i, out, start, end, headerStart) => {
+    const [sha = '', type = ''] = out.toString('latin1', headerStart, start - 1).split(' ')
+    objects[i] = {sha, type, content: out.subarray(start, end)}
+  })
+  return objects
+}
+
+/**
+ * Reads many objects through ONE `git cat-file --batch` and hands each found one to `visit` as a span of the
+ * output bytes (no copy, no string); its header line (`<sha> <type> <size>`) runs from headerStart to start - 1.
+ * Missing ones are skipped.
+ */
+export async function catFileEach(
+  git: Git,
+  names: string[],
+  visit: (index: number, out: Buffer, start: number, end: number, headerStart: number) => void,
+): Promise<void> {
+  if (names.length === 0) return
   const input = `${names.join('\n')}\n`
   // A name with a line break would shift every answer after it: count the lines once rather than a regex per name.
   let lines = 0
@@ -43,30 +61,45 @@ export async function catFileBatch(git: Git, names: string[]): Promise<Array<Git
   if (lines !== names.length || input.includes('\r')) {
     throw new FlowError('RECORDS_INVALID', `Invalid object name ${JSON.stringify(names.find((n) => /[\n\r]/.test(n)) ?? '')}`)
   }
-  const result = await git.exec(['cat-file', '--batch', ...(names.length > 100 ? ['--buffer'] : [])], {input, raw: true, encoding: 'latin1', large: names.length > 100})
-  if (result.exitCode !== 0) throw gitFailure('cat-file', result.stderr)
-  const out = Buffer.from(result.stdout, 'latin1')
-  const objects: Array<GitObject | undefined> = []
+  const args = ['cat-file', '--batch', ...(names.length > 100 ? ['--buffer'] : [])]
+  const large = names.length > 100
+  let out: Buffer
+  if (git.execBytes) {
+    const result = await git.execBytes(args, {input, large})
+    if (result.exitCode !== 0) throw gitFailure('cat-file', result.stderr)
+    out = result.stdout
+  } else {
+    const result = await git.exec(args, {input, raw: true, encoding: 'latin1', large})
+    if (result.exitCode !== 0) throw gitFailure('cat-file', result.stderr)
+    out = Buffer.from(result.stdout, 'latin1')
+  }
+  eachBatchObject(out, names.length, visit)
+}
+
+/** Walks the output of `cat-file --batch` for `count` names (see catFileEach). */
+function eachBatchObject(out: Buffer, count: number, visit: (index: number, out: Buffer, start: number, end: number, headerStart: number) => void): void {
   let pos = 0
-  for (let i = 0; i < names.length; i++) {
+  for (let i = 0; i < count; i++) {
     const eol = out.indexOf(0x0a, pos)
     if (eol < 0) throw gitFailure('cat-file', 'truncated output')
-    // "<sha> <type> <size>", or "<name> missing": split by hand (a regex per object costs over 100,000 objects).
+    // "<sha> <type> <size>", or "<name> missing": the size read digit by digit (a regex or a string per object
+    // costs over 100,000 objects).
     const s1 = out.indexOf(0x20, pos)
     const s2 = s1 < 0 || s1 > eol ? -1 : out.indexOf(0x20, s1 + 1)
-    const size = s2 < 0 || s2 > eol ? NaN : Number(out.toString('latin1', s2 + 1, eol))
-    if (!Number.isInteger(size) || size < 0 || s1 - pos < 40) {
+    let size = s2 < 0 || s2 > eol || s2 + 1 === eol ? -1 : 0
+    for (let k = s2 + 1; size >= 0 && k < eol; k++) {
+      const digit = out[k]! - 0x30
+      size = digit >= 0 && digit <= 9 ? size * 10 + digit : -1
+    }
+    if (size < 0 || s1 - pos < 40) {
       pos = eol + 1
-      objects.push(undefined)
       continue
     }
-    const sha = out.toString('latin1', pos, s1)
-    const type = out.toString('latin1', s1 + 1, s2)
-    pos = eol + 1
-    objects.push({sha, type, content: out.subarray(pos, pos + size)})
-    pos += size + 1
+    const start = eol + 1
+    if (start + size > out.length) throw gitFailure('cat-file', 'truncated output')
+    visit(i, out, start, start + size, pos)
+    pos = start + size + 1
   }
-  return objects
 }
 
 /** Parses the binary form of a tree object. */

@@ -83,7 +83,10 @@ export const updateRefStep: StepKind<UpdateRefInput> = {
   },
 }
 
-/** `git.createBranch`: creates a branch at a revision, without tracking; undone by deleting it. */
+/**
+ * `git.createBranch`: creates a branch at a revision, without tracking; undone by deleting it. The commit is
+ * resolved once, before the effect (a retry creates the branch where the first attempt would have).
+ */
 export const createBranchStep: StepKind<CreateBranchInput> = {
   kind: 'git.createBranch',
   describe: (input) => `Create branch ${input.branch} from ${input.from}`,
@@ -93,9 +96,12 @@ export const createBranchStep: StepKind<CreateBranchInput> = {
     const [current, wanted] = await Promise.all([snapshotRefs(ctx.git, [ref]), ctx.git.exec(['rev-parse', '--verify', '-q', `${input.from}^{commit}`])])
     return wanted.exitCode === 0 && current[ref] === wanted.stdout
   },
+  async prepare(ctx, input) {
+    return {sha: await resolveRev(ctx.git, `${input.from}^{commit}`)}
+  },
   async run(ctx, input) {
     refusing(input.branch)
-    const sha = await resolveRev(ctx.git, `${input.from}^{commit}`)
+    const sha = (ctx.prepared?.sha as string | undefined) ?? (await resolveRev(ctx.git, `${input.from}^{commit}`))
     await ctx.git.run(['branch', '--no-track', input.branch, sha])
     return {branch: input.branch, sha}
   },
@@ -107,8 +113,8 @@ export const checkoutStep: StepKind<CheckoutInput> = {
   describe: (input) => `Check out ${input.branch}`,
   refs: () => ['HEAD'],
   async prepare(ctx) {
-    const head = (await snapshotRefs(ctx.git, ['HEAD'])).HEAD ?? null
-    return {previous: await currentBranch(ctx.git), head}
+    const [snapshot, previous] = await Promise.all([snapshotRefs(ctx.git, ['HEAD']), currentBranch(ctx.git)])
+    return {previous, head: snapshot.HEAD ?? null}
   },
   async isDone(ctx, input) {
     return (await currentBranch(ctx.git)) === input.branch
