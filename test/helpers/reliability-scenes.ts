@@ -9,6 +9,10 @@ import {finishFeature} from '../../src/core/feature/finish-feature.js'
 import {startFeature} from '../../src/core/feature/start-feature.js'
 import {submitFeature} from '../../src/core/feature/submit-feature.js'
 import {cutRelease} from '../../src/core/release/cut-release.js'
+import {newChange} from '../../src/core/changes/new-change.js'
+import {deployEnvironment} from '../../src/core/env/deploy.js'
+import {noteIncident} from '../../src/core/incidents/actions.js'
+import {declareIncident} from '../../src/core/incidents/declare.js'
 import {continueRun} from '../../src/engine/runner.js'
 import {undoRun} from '../../src/engine/undo.js'
 import {startFakeGitHubServer, type FakeGitHubServer, type FakeRepo} from './fake-github/index.js'
@@ -93,6 +97,56 @@ const branchStarted = async (scene: Scene) => {
   scene.repo.commit('feat: search box')
 }
 
+/** The deploy, switch and health commands of the environment scenes: argv arrays; the health check holds like the gate (RELIABILITY_HEALTH_HOLD). */
+const HEALTH_SCRIPT = GATE_SCRIPT.replace('RELIABILITY_GATE_HOLD', 'RELIABILITY_HEALTH_HOLD')
+const NOOP = 'process.exit(0)'
+
+/** flow.yml of the environment, incident and change scenes: staging rolls out in two batches, production is blue-green. */
+export const ENV_YML = [
+  'forge: {type: github}',
+  'environments:',
+  `  staging: {deploy: [node, -e, ${JSON.stringify(NOOP)}, "{sha}"], health: {command: [node, -e, ${JSON.stringify(HEALTH_SCRIPT)}], interval: 10ms, count: 1}, strategy: {rolling: {batch: 50%}}}`,
+  `  production: {deploy: [node, -e, ${JSON.stringify(NOOP)}, "{sha}", "{color}"], health: {command: [node, -e, ${JSON.stringify(HEALTH_SCRIPT)}], interval: 10ms, count: 1}, strategy: {blue-green: {switch: [node, -e, ${JSON.stringify(NOOP)}, "{color}"]}}}`,
+  'incidents:',
+  '  severities:',
+  '    sev2: {summary: "Degraded service", postmortem: optional}',
+  '',
+].join('\n')
+
+const withEnvYml = (scene: Scene) => {
+  scene.repo.commit('chore: flow.yml', {'flow.yml': ENV_YML})
+  scene.repo.git('push', '-q', 'origin', 'main')
+}
+
+/** Events on flow/records of one collection, counted by record (the first path segment after the collection). */
+export function recordsIn(scene: Scene, collection: string): number {
+  let out = ''
+  try {
+    out = scene.repo.git('ls-tree', '-r', '--name-only', 'refs/heads/flow/records', '--', collection)
+  } catch {
+    return 0
+  }
+  return new Set(out.split('\n').filter(Boolean).map((p) => p.split('/')[1])).size
+}
+
+function withdrawn(scene: Scene, collection: string): number {
+  try {
+    return new Set(scene.repo.git('grep', '-l', '"withdrawn"', 'refs/heads/flow/records', '--', collection).split('\n').filter(Boolean).map((p) => p.split(':')[1]!.split('/')[1])).size
+  } catch {
+    return 0
+  }
+}
+
+const envDeploy = (environment: string, strategy: string): CommandCase => ({
+  name: `env deploy (${strategy})`,
+  argv: ['env', 'deploy', environment, '--yes'],
+  setup: async (scene) => withEnvYml(scene),
+  run: (d) => deployEnvironment(d, {environment}),
+  made: (s) => s.state().deployments.length,
+  // undo leaves the deployment (records and GitHub deployments are append-only): it says so in notUndone.
+  thing: 'GitHub deployment',
+})
+
 /** The commands whose every forge call and step boundary the reliability tests sweep. Adding one is one entry. */
 export const COMMANDS: CommandCase[] = [
   {
@@ -130,6 +184,41 @@ export const COMMANDS: CommandCase[] = [
     run: (d) => cutRelease(d, {}),
     made: (s) => s.state().releases.length,
     thing: 'release',
+  },
+  envDeploy('staging', 'rolling'),
+  envDeploy('production', 'blue-green'),
+  {
+    name: 'incident declare',
+    argv: ['incident', 'declare', 'Checkout 500s', '--sev', 'sev2'],
+    setup: async (scene) => withEnvYml(scene),
+    run: (d) => declareIncident(d as never, {title: 'Checkout 500s', severity: 'sev2'}),
+    made: (s) => s.state().issues.filter((i) => i.title.startsWith('INC-1:')).length,
+    thing: 'incident issue',
+  },
+  {
+    name: 'incident note',
+    argv: ['incident', 'note', 'web pods restarting'],
+    async setup(scene) {
+      withEnvYml(scene)
+      await ok(scene, 'incident declare', (d) => declareIncident(d as never, {title: 'Checkout 500s', severity: 'sev2'}))
+    },
+    run: (d) => noteIncident(d as never, {text: 'web pods restarting'}),
+    made: (s) => s.state().comments.filter((c) => c.body.startsWith('Note: web pods restarting')).length,
+    thing: 'comment',
+  },
+  {
+    name: 'change new',
+    argv: ['change', 'new', '--type', 'normal', '--title', 'Add index'],
+    async setup(scene) {
+      withEnvYml(scene)
+      await ok(scene, 'feature start', (d) => startFeature(d as never, {name: 'add-index'}))
+      scene.repo.commit('feat: index')
+    },
+    run: (d) => newChange(d as never, {type: 'normal', title: 'Add index'}),
+    made: (s) => recordsIn(s, 'changes'),
+    // undo withdraws the change (an appended event): a withdrawn change is no longer in effect.
+    live: (s) => recordsIn(s, 'changes') - withdrawn(s, 'changes'),
+    thing: 'change record',
   },
 ]
 
