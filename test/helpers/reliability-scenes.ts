@@ -72,6 +72,8 @@ export interface CommandCase {
   live?(scene: Scene): number
   /** What `made` counts, for messages. */
   thing: string
+  /** Changes no ref but flow/records: after undo every other ref must be back even when undo lists steps it cannot undo. */
+  recordsOnly?: boolean
 }
 
 const ok = async (scene: Scene, what: string, run: (deps: Deps) => Promise<unknown>) => {
@@ -145,6 +147,7 @@ const envDeploy = (environment: string, strategy: string): CommandCase => ({
   made: (s) => s.state().deployments.length,
   // undo leaves the deployment (records and GitHub deployments are append-only): it says so in notUndone.
   thing: 'GitHub deployment',
+  recordsOnly: true,
 })
 
 /** The commands whose every forge call and step boundary the reliability tests sweep. Adding one is one entry. */
@@ -194,6 +197,7 @@ export const COMMANDS: CommandCase[] = [
     run: (d) => declareIncident(d as never, {title: 'Checkout 500s', severity: 'sev2'}),
     made: (s) => s.state().issues.filter((i) => i.title.startsWith('INC-1:')).length,
     thing: 'incident issue',
+    recordsOnly: true,
   },
   {
     name: 'incident note',
@@ -205,6 +209,7 @@ export const COMMANDS: CommandCase[] = [
     run: (d) => noteIncident(d as never, {text: 'web pods restarting'}),
     made: (s) => s.state().comments.filter((c) => c.body.startsWith('Note: web pods restarting')).length,
     thing: 'comment',
+    recordsOnly: true,
   },
   {
     name: 'change new',
