@@ -17,7 +17,7 @@ import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
 // `git check-ref-format`, and the branch-name renderer is checked against git's rules directly.
 
 const FULL = process.env.FLOW_RELIABILITY_FULL === '1'
-const PER_COMMAND = FULL ? Infinity : 6
+const PER_COMMAND = FULL ? Infinity : 3
 
 /** The values, with {canary} standing for a file a shell would create. */
 const VALUES = [
@@ -139,7 +139,8 @@ describe('hostile values through every command that takes one', () => {
     const problems: string[] = []
     let index = 0
     for (const command of COMMANDS) {
-      const values = VALUES.map((v, i) => ({v, i})).filter(({i}) => FULL || (i + index) % Math.ceil(VALUES.length / PER_COMMAND) === 0)
+      // npm test: PER_COMMAND values per command, rotating so that every value is used by some command.
+      const values = VALUES.map((v, i) => ({v, i})).filter(({i}) => FULL || (i - index * PER_COMMAND + VALUES.length * COMMANDS.length) % VALUES.length < PER_COMMAND)
       index++
       for (const {v, i} of values) {
         reset(repo, hooked)
