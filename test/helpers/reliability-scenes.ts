@@ -259,10 +259,13 @@ export async function prepare(c: CommandCase): Promise<Prepared> {
 
 /** A fresh copy of a prepared scene: its directories copied, a new fake GitHub holding a copy of its state; closed after the test. */
 export async function copyScene(from: Prepared, extraEnv: Record<string, string> = {}, onFinished: (fn: () => Promise<void>) => void = onTestFinished): Promise<Scene> {
-  const scene = await makeScene(extraEnv, copyTempRepo(from.scene.repo))
+  const scene = await makeScene(extraEnv, copyTempRepo(from.scene.repo, {keep: true}))
   Object.assign(scene.state(), structuredClone(from.scene.state()))
   // Concurrent tests pass their context's onTestFinished (the global one cannot tell them apart).
-  onFinished(() => scene.api.close())
+  onFinished(async () => {
+    await scene.api.close()
+    rmSync(scene.repo.scratch, {recursive: true, force: true})
+  })
   return scene
 }
 

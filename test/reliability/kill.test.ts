@@ -107,28 +107,47 @@ function reachable(scene: Scene, sha: string): boolean {
 /** The commands' sweeps run at once (each in its own scenes), sharing a few slots for binaries: 2 cores. */
 const slot = limiter(3)
 
+/** The kills of each command: every journal write (FULL), or for npm test each kind of step boundary once over all commands. */
+function plan(writesOf: Map<string, Array<{n: number; steps: string[]}>>): Map<string, Array<[number, Variant, string]>> {
+  const kinds = new Set<string>()
+  const out = new Map<string, Array<[number, Variant, string]>>()
+  for (const c of COMMANDS) {
+    const writes = writesOf.get(c.name)!
+    const cases: Array<[number, Variant, string]> = []
+    for (const {n, steps} of writes) {
+      const running = steps.findIndex((s) => s.endsWith(':running'))
+      const at = running >= 0 ? `before ${steps[running]!.replace(/:running$/, '')}` : steps.every((s) => s.endsWith(':done')) ? 'all done' : steps.filter((s) => s.endsWith(':done')).pop() ?? 'plan written'
+      if (FULL) cases.push([n, 'continue', at], [n, 'undo', at])
+      // npm test: each kind of boundary between two steps once over all commands (the write that starts the next
+      // step: a boundary between the same two kinds of step, as in a rolling deploy's second batch or a records push
+      // ending several commands, is killed once), and each command's final write, alternating continue and undo;
+      // FLOW_RELIABILITY_FULL=1 kills after every journal write of every command and tries both.
+      else if (running >= 0) {
+        const kind = `${running > 0 ? steps[running - 1]!.replace(/:\w+$/, '') : 'plan'} > ${steps[running]!.replace(/:\w+$/, '')}`
+        if (kinds.has(kind)) continue
+        kinds.add(kind)
+        cases.push([n, kinds.size % 2 === 1 ? 'continue' : 'undo', at])
+      } else if (n === writes.length) cases.push([n, 'continue', at])
+    }
+    out.set(c.name, cases)
+  }
+  return out
+}
+
+let planned = new Map<string, Array<[number, Variant, string]>>()
+
 describe.concurrent('SIGKILL at every step boundary (built binary): continue finishes once, undo restores every ref', () => {
+  beforeAll(async () => {
+    const writesOf = new Map<string, Array<{n: number; steps: string[]}>>()
+    const keep: Array<() => Promise<void>> = []
+    await Promise.all(COMMANDS.map(async (c) => writesOf.set(c.name, await slot(() => boundaries(c, (fn) => keep.push(fn))))))
+    for (const close of keep) await close()
+    for (const c of COMMANDS) expect(writesOf.get(c.name)!.length, c.name).toBeGreaterThan(2)
+    planned = plan(writesOf)
+  }, 300_000)
   for (const c of COMMANDS) {
     test(c.name, async ({onTestFinished}) => {
-      const writes = await slot(() => boundaries(c, onTestFinished))
-      expect(writes.length).toBeGreaterThan(2)
-      const cases: Array<[number, Variant, string]> = []
-      const kinds = new Set<string>()
-      for (const {n, steps} of writes) {
-        const running = steps.findIndex((s) => s.endsWith(':running'))
-        const at = running >= 0 ? `before ${steps[running]!.replace(/:running$/, '')}` : steps.every((s) => s.endsWith(':done')) ? 'all done' : steps.filter((s) => s.endsWith(':done')).pop() ?? 'plan written'
-        if (FULL) cases.push([n, 'continue', at], [n, 'undo', at])
-        // npm test: each kind of boundary between two steps once (the write that starts the next step, and the final
-        // one; a boundary repeated between the same two kinds of step, as in a rolling deploy's second batch, once),
-        // alternating continue and undo; FLOW_RELIABILITY_FULL=1 kills after every journal write and tries both.
-        else if (running >= 0) {
-          const kind = `${running > 0 ? steps[running - 1]!.replace(/:\w+$/, '') : 'plan'} > ${steps[running]!.replace(/:\w+$/, '')}`
-          if (kinds.has(kind)) continue
-          kinds.add(kind)
-          cases.push([n, kinds.size % 2 === 1 ? 'continue' : 'undo', at])
-        }
-        else if (n === writes.length) cases.push([n, 'continue', at])
-      }
+      const cases = planned.get(c.name)!
       const outcomes = await Promise.all(cases.map(([n, variant, at]) => slot(() => killAt(c, n, variant, at, onTestFinished))))
       expect(outcomes.filter((o) => o.problems.length > 0).map((o) => `${o.label}: ${o.problems.join(' | ')}`)).toEqual([])
     }, 300_000)
