@@ -1,4 +1,6 @@
+import type {Readable} from 'node:stream'
 import type {Shell, ShellResult, ShellRunOptions} from '../core/ports.js'
+import {redact} from '../core/redact.js'
 
 /** How long a stopped command's process group gets between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 2000
@@ -30,6 +32,26 @@ function installExitHandlers(): void {
   }
 }
 
+/**
+ * Streams a command's output to flow's stderr (progress: stdout stays for --json), line by line with every known
+ * secret redacted: a deploy command that prints the token shows `***` instead, like a gate's output.
+ */
+function forward(stream: Readable | null | undefined): () => void {
+  if (!stream) return () => {}
+  let pending = ''
+  stream.on('data', (chunk: Buffer | string) => {
+    pending += String(chunk)
+    const end = pending.lastIndexOf('\n')
+    if (end < 0) return
+    process.stderr.write(redact(pending.slice(0, end + 1)))
+    pending = pending.slice(end + 1)
+  })
+  return () => {
+    if (pending) process.stderr.write(redact(pending))
+    pending = ''
+  }
+}
+
 /** The team's commands through execa: argv arrays run directly, strings through the user's shell. */
 export class ExecaShell implements Shell {
   constructor(
@@ -52,13 +74,14 @@ export class ExecaShell implements Shell {
       timeout: group ? undefined : options.timeoutMs,
       input: options.input,
       stdin: options.input === undefined ? ('ignore' as const) : undefined,
-      stdout: options.stream ? (['pipe', 'inherit'] as ['pipe', 'inherit']) : ('pipe' as const),
-      stderr: options.stream ? (['pipe', 'inherit'] as ['pipe', 'inherit']) : ('pipe' as const),
+      stdout: 'pipe' as const,
+      stderr: 'pipe' as const,
       all: true,
     }
     const subprocess = typeof command === 'string'
       ? execa(command, {...common, shell: this.baseEnv.SHELL || true})
       : execa(command[0] ?? '', command.slice(1), common)
+    const flush = options.stream ? [forward(subprocess.stdout), forward(subprocess.stderr)] : []
     let timedOut = false
     let cancelled = false
     const timers: NodeJS.Timeout[] = []
@@ -91,6 +114,7 @@ export class ExecaShell implements Shell {
     if (options.signal?.aborted) onAbort()
     else options.signal?.addEventListener('abort', onAbort, {once: true})
     const result = await subprocess
+    for (const done of flush) done()
     for (const timer of timers) clearTimeout(timer)
     options.signal?.removeEventListener('abort', onAbort)
     if (pid !== undefined) {

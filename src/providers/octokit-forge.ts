@@ -258,7 +258,7 @@ export class GitHubForge implements Forge, ForgeSettings {
   readonly kind = 'github' as const
   readonly describe: string
 
-  constructor(private readonly octokit: Octokit, private readonly where: {host: string; owner: string; repo: string; baseUrl: string}) {
+  constructor(private readonly octokit: Octokit, private readonly where: {host: string; owner: string; repo: string; baseUrl: string; retries?: number; retryBaseMs?: number}) {
     this.describe = `${where.host}/${where.owner}/${where.repo}`
   }
 
@@ -271,6 +271,26 @@ export class GitHubForge implements Forge, ForgeSettings {
       return await fn()
     } catch (error) {
       throw toForgeError(error, action, this.where)
+    }
+  }
+
+  /**
+   * A create GitHub does not deduplicate (an issue, a comment, a deployment), made at most once: sent without the
+   * retry plugin, and when the answer is lost (5xx, timeout, dropped connection: the create may have happened),
+   * `find` looks for what it made before trying again. Refusals (4xx, rate limits) are handled as for any request.
+   */
+  private async createOnce<T>(create: (noRetry: {request: {retries: number}}) => Promise<T>, find: () => Promise<T | undefined>): Promise<T> {
+    const retries = this.where.retries ?? 3
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await create({request: {retries: 0}})
+      } catch (error) {
+        const status = (error as HttpFailure).status
+        if ((status !== undefined && status < 500) || attempt >= retries) throw error
+        const made = await find().catch(() => undefined)
+        if (made !== undefined) return made
+        await new Promise((resolve) => setTimeout(resolve, (attempt + 1) ** 2 * (this.where.retryBaseMs ?? 1000)))
+      }
     }
   }
 
@@ -371,7 +391,10 @@ export class GitHubForge implements Forge, ForgeSettings {
   }
 
   createIssue(input: {title: string; body: string; labels?: string[]}): Promise<ForgeIssue> {
-    return this.call('opening an issue', async () => toIssue((await this.octokit.rest.issues.create({...this.repo, title: input.title, body: input.body, ...(input.labels ? {labels: input.labels} : {})})).data))
+    return this.call('opening an issue', () => this.createOnce(
+      async (noRetry) => toIssue((await this.octokit.rest.issues.create({...this.repo, title: input.title, body: input.body, ...(input.labels ? {labels: input.labels} : {}), ...noRetry})).data),
+      async () => (await this.findIssues({...(input.labels ? {labels: input.labels} : {}), state: 'all'})).find((i) => i.title === input.title && i.body === input.body),
+    ))
   }
 
   updateIssue(number: number, patch: {title?: string; body?: string; state?: 'open' | 'closed'; labels?: string[]}): Promise<ForgeIssue> {
@@ -389,10 +412,13 @@ export class GitHubForge implements Forge, ForgeSettings {
   }
 
   addComment(issueNumber: number, body: string): Promise<{id: number | string; url: string}> {
-    return this.call(`commenting on #${issueNumber}`, async () => {
-      const {data} = await this.octokit.rest.issues.createComment({...this.repo, issue_number: issueNumber, body})
-      return {id: data.id, url: data.html_url}
-    })
+    return this.call(`commenting on #${issueNumber}`, () => this.createOnce<{id: number | string; url: string}>(
+      async (noRetry) => {
+        const {data} = await this.octokit.rest.issues.createComment({...this.repo, issue_number: issueNumber, body, ...noRetry})
+        return {id: data.id, url: data.html_url}
+      },
+      async () => (await this.listComments(issueNumber)).find((c) => c.body === body),
+    ))
   }
 
   listComments(issueNumber: number): Promise<Array<{id: number | string; body: string; url: string}>> {
@@ -401,8 +427,9 @@ export class GitHubForge implements Forge, ForgeSettings {
   }
 
   createDeployment(input: {ref: string; environment: string; description?: string; payload?: Record<string, unknown>; productionEnvironment?: boolean; transientEnvironment?: boolean}): Promise<Deployment> {
-    return this.call(`recording a deployment of ${input.ref} to ${input.environment}`, async () => {
+    return this.call(`recording a deployment of ${input.ref} to ${input.environment}`, () => this.createOnce(async (noRetry) => {
       const {data, status} = await this.octokit.rest.repos.createDeployment({
+        ...noRetry,
         ...this.repo, ref: input.ref, environment: input.environment,
         // flow runs its own gates and merges nothing here: no status checks, no auto-merge of the default branch.
         auto_merge: false, required_contexts: [],
@@ -413,7 +440,7 @@ export class GitHubForge implements Forge, ForgeSettings {
       })
       if (status !== 201 || !('id' in data)) throw new FlowError('FORGE_CONFLICT', `GitHub did not create the deployment: ${redact(String((data as Json).message ?? status))}`)
       return toDeployment(data)
-    })
+    }, async () => input.description === undefined ? undefined : (await this.listDeployments({environment: input.environment})).find((d) => d.description === input.description)))
   }
 
   createDeploymentStatus(id: number | string, input: {state: DeploymentState; description?: string; environmentUrl?: string; logUrl?: string}): Promise<void> {
@@ -537,5 +564,5 @@ export async function createGitHubForge(options: GitHubForgeOptions): Promise<Gi
       }
     }
   })
-  return new GitHubForge(octokit as unknown as Octokit, {host: options.host, owner: options.owner, repo: options.repo, baseUrl: options.baseUrl})
+  return new GitHubForge(octokit as unknown as Octokit, {host: options.host, owner: options.owner, repo: options.repo, baseUrl: options.baseUrl, retries, retryBaseMs: base})
 }

@@ -315,3 +315,21 @@ describe('errors', () => {
     }
   })
 })
+
+describe('creates GitHub does not deduplicate (issues, comments, deployments)', () => {
+  test('an answer lost after the effect (502, dropped connection) is found again, never created twice; a lost request is retried', async () => {
+    const f = await forge()
+    gh.fail('issues/create', {status: 502, body: {message: 'Server Error'}, after: true})
+    const issue = await f.createIssue({title: 'INC-1: x', body: 'body <!-- m -->', labels: ['incident']})
+    expect(gh.repo('octo', 'hello').issues.map((i) => i.number)).toEqual([issue.number])
+    gh.fail('issues/create-comment', {network: true, after: true})
+    await f.addComment(issue.number, 'Note: one')
+    expect(gh.repo('octo', 'hello').comments).toHaveLength(1)
+    gh.fail('repos/create-deployment', {status: 502, body: {message: 'Server Error'}, after: true})
+    const made = await f.createDeployment({ref: 'main', environment: 'staging', description: 'DEP-1: deploy abc'})
+    expect(gh.repo('octo', 'hello').deployments.map((d) => d.id)).toEqual([made.id])
+    gh.fail('issues/create', {status: 500})
+    await f.createIssue({title: 'INC-2: y', body: 'other'})
+    expect(gh.repo('octo', 'hello').issues).toHaveLength(2)
+  })
+})

@@ -9,6 +9,10 @@ import {finishFeature} from '../../src/core/feature/finish-feature.js'
 import {startFeature} from '../../src/core/feature/start-feature.js'
 import {submitFeature} from '../../src/core/feature/submit-feature.js'
 import {cutRelease} from '../../src/core/release/cut-release.js'
+import {newChange} from '../../src/core/changes/new-change.js'
+import {deployEnvironment} from '../../src/core/env/deploy.js'
+import {noteIncident} from '../../src/core/incidents/actions.js'
+import {declareIncident} from '../../src/core/incidents/declare.js'
 import {continueRun} from '../../src/engine/runner.js'
 import {undoRun} from '../../src/engine/undo.js'
 import {startFakeGitHubServer, type FakeGitHubServer, type FakeRepo} from './fake-github/index.js'
@@ -68,6 +72,8 @@ export interface CommandCase {
   live?(scene: Scene): number
   /** What `made` counts, for messages. */
   thing: string
+  /** Changes no ref but flow/records: after undo every other ref must be back even when undo lists steps it cannot undo. */
+  recordsOnly?: boolean
 }
 
 const ok = async (scene: Scene, what: string, run: (deps: Deps) => Promise<unknown>) => {
@@ -92,6 +98,57 @@ const branchStarted = async (scene: Scene) => {
   await ok(scene, 'feature start', (d) => startFeature(d as never, {name: 'search'}))
   scene.repo.commit('feat: search box')
 }
+
+/** The deploy, switch and health commands of the environment scenes: argv arrays; the health check holds like the gate (RELIABILITY_HEALTH_HOLD). */
+const HEALTH_SCRIPT = GATE_SCRIPT.replace('RELIABILITY_GATE_HOLD', 'RELIABILITY_HEALTH_HOLD')
+const NOOP = 'process.exit(0)'
+
+/** flow.yml of the environment, incident and change scenes: staging rolls out in two batches, production is blue-green. */
+export const ENV_YML = [
+  'forge: {type: github}',
+  'environments:',
+  `  staging: {deploy: [node, -e, ${JSON.stringify(NOOP)}, "{sha}"], health: {command: [node, -e, ${JSON.stringify(HEALTH_SCRIPT)}], interval: 10ms, count: 1}, strategy: {rolling: {batch: 50%}}}`,
+  `  production: {deploy: [node, -e, ${JSON.stringify(NOOP)}, "{sha}", "{color}"], health: {command: [node, -e, ${JSON.stringify(HEALTH_SCRIPT)}], interval: 10ms, count: 1}, strategy: {blue-green: {switch: [node, -e, ${JSON.stringify(NOOP)}, "{color}"]}}}`,
+  'incidents:',
+  '  severities:',
+  '    sev2: {summary: "Degraded service", postmortem: optional}',
+  '',
+].join('\n')
+
+const withEnvYml = (scene: Scene) => {
+  scene.repo.commit('chore: flow.yml', {'flow.yml': ENV_YML})
+  scene.repo.git('push', '-q', 'origin', 'main')
+}
+
+/** Events on flow/records of one collection, counted by record (the first path segment after the collection). */
+export function recordsIn(scene: Scene, collection: string): number {
+  let out = ''
+  try {
+    out = scene.repo.git('ls-tree', '-r', '--name-only', 'refs/heads/flow/records', '--', collection)
+  } catch {
+    return 0
+  }
+  return new Set(out.split('\n').filter(Boolean).map((p) => p.split('/')[1])).size
+}
+
+function withdrawn(scene: Scene, collection: string): number {
+  try {
+    return new Set(scene.repo.git('grep', '-l', '"withdrawn"', 'refs/heads/flow/records', '--', collection).split('\n').filter(Boolean).map((p) => p.split(':')[1]!.split('/')[1])).size
+  } catch {
+    return 0
+  }
+}
+
+const envDeploy = (environment: string, strategy: string): CommandCase => ({
+  name: `env deploy (${strategy})`,
+  argv: ['env', 'deploy', environment, '--yes'],
+  setup: async (scene) => withEnvYml(scene),
+  run: (d) => deployEnvironment(d, {environment}),
+  made: (s) => s.state().deployments.length,
+  // undo leaves the deployment (records and GitHub deployments are append-only): it says so in notUndone.
+  thing: 'GitHub deployment',
+  recordsOnly: true,
+})
 
 /** The commands whose every forge call and step boundary the reliability tests sweep. Adding one is one entry. */
 export const COMMANDS: CommandCase[] = [
@@ -131,6 +188,43 @@ export const COMMANDS: CommandCase[] = [
     made: (s) => s.state().releases.length,
     thing: 'release',
   },
+  envDeploy('staging', 'rolling'),
+  envDeploy('production', 'blue-green'),
+  {
+    name: 'incident declare',
+    argv: ['incident', 'declare', 'Checkout 500s', '--sev', 'sev2'],
+    setup: async (scene) => withEnvYml(scene),
+    run: (d) => declareIncident(d as never, {title: 'Checkout 500s', severity: 'sev2'}),
+    made: (s) => s.state().issues.filter((i) => i.title.startsWith('INC-1:')).length,
+    thing: 'incident issue',
+    recordsOnly: true,
+  },
+  {
+    name: 'incident note',
+    argv: ['incident', 'note', 'web pods restarting'],
+    async setup(scene) {
+      withEnvYml(scene)
+      await ok(scene, 'incident declare', (d) => declareIncident(d as never, {title: 'Checkout 500s', severity: 'sev2'}))
+    },
+    run: (d) => noteIncident(d as never, {text: 'web pods restarting'}),
+    made: (s) => s.state().comments.filter((c) => c.body.startsWith('Note: web pods restarting')).length,
+    thing: 'comment',
+    recordsOnly: true,
+  },
+  {
+    name: 'change new',
+    argv: ['change', 'new', '--type', 'normal', '--title', 'Add index'],
+    async setup(scene) {
+      withEnvYml(scene)
+      await ok(scene, 'feature start', (d) => startFeature(d as never, {name: 'add-index'}))
+      scene.repo.commit('feat: index')
+    },
+    run: (d) => newChange(d as never, {type: 'normal', title: 'Add index'}),
+    made: (s) => recordsIn(s, 'changes'),
+    // undo withdraws the change (an appended event): a withdrawn change is no longer in effect.
+    live: (s) => recordsIn(s, 'changes') - withdrawn(s, 'changes'),
+    thing: 'change record',
+  },
 ]
 
 /** `flow continue` and `flow undo` in-process. */
@@ -164,10 +258,14 @@ export async function prepare(c: CommandCase): Promise<Prepared> {
 }
 
 /** A fresh copy of a prepared scene: its directories copied, a new fake GitHub holding a copy of its state; closed after the test. */
-export async function copyScene(from: Prepared, extraEnv: Record<string, string> = {}): Promise<Scene> {
-  const scene = await makeScene(extraEnv, copyTempRepo(from.scene.repo))
+export async function copyScene(from: Prepared, extraEnv: Record<string, string> = {}, onFinished: (fn: () => Promise<void>) => void = onTestFinished): Promise<Scene> {
+  const scene = await makeScene(extraEnv, copyTempRepo(from.scene.repo, {keep: true}))
   Object.assign(scene.state(), structuredClone(from.scene.state()))
-  onTestFinished(() => scene.api.close())
+  // Concurrent tests pass their context's onTestFinished (the global one cannot tell them apart).
+  onFinished(async () => {
+    await scene.api.close()
+    rmSync(scene.repo.scratch, {recursive: true, force: true})
+  })
   return scene
 }
 

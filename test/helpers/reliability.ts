@@ -61,3 +61,19 @@ export async function pool<T, R>(items: readonly T[], limit: number, task: (item
   await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
   return results
 }
+
+/** A limit shared by tasks of several tests that run at once: `run(task)` waits for one of `limit` slots. */
+export function limiter(limit: number): <R>(task: () => Promise<R>) => Promise<R> {
+  let active = 0
+  const waiting: Array<() => void> = []
+  return async (task) => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve))
+    active++
+    try {
+      return await task()
+    } finally {
+      active--
+      waiting.shift()?.()
+    }
+  }
+}

@@ -33,6 +33,9 @@ const FAULTS: Array<{name: string; spec: FaultSpec; persistent?: boolean; afterE
 interface Call {operationId: string; method: string; nth: number}
 interface Case {command: CommandCase; call: Call; fault: (typeof FAULTS)[number]; mode: 'transient' | 'persistent' | 'after the effect'}
 
+/** What the npm test sample has covered so far (the commands' tests run in order). */
+const sampled = {operations: new Set<string>(), faults: {read: new Set<string>(), write: new Set<string>()}}
+
 const prepared = new Map<string, Prepared>()
 const clean = new Map<string, {calls: Call[]; lost: string[]}>()
 
@@ -77,14 +80,31 @@ function casesOf(command: CommandCase, calls: Call[]): Case[] {
     }
     return cases
   }
-  const firsts = calls.filter((c) => c.nth === 0)
-  const n = Math.max(firsts.length, FAULTS.length)
-  for (let i = 0; i < n; i++) cases.push({command, call: firsts[i % firsts.length]!, fault: FAULTS[i % FAULTS.length]!, mode: 'transient'})
-  for (const [i, call] of firsts.filter((c) => c.method !== 'GET').entries()) {
+  // npm test: every call type (operation) once, by the first command that makes it, each fault on a read and on a
+  // write at least once; a write also persistently and after its effect. Commands that only repeat calls already
+  // covered (feature finish's pulls/list after feature submit's) add only their new ones.
+  const kind = (c: Call) => (c.method === 'GET' ? 'read' : 'write')
+  const fresh = calls.filter((c) => c.nth === 0 && !sampled.operations.has(c.operationId))
+  for (const call of fresh) {
+    sampled.operations.add(call.operationId)
+    const faults = sampled.faults[kind(call)]
+    const fault = FAULTS.find((f) => !faults.has(f.name)) ?? FAULTS[sampled.operations.size % FAULTS.length]!
+    faults.add(fault.name)
+    cases.push({command, call, fault, mode: 'transient'})
+    if (call.method === 'GET') continue
     const persistent = FAULTS.filter((f) => f.persistent)
     const after = FAULTS.filter((f) => f.afterEffect)
-    cases.push({command, call, fault: persistent[i % persistent.length]!, mode: 'persistent'})
-    cases.push({command, call, fault: after[i % after.length]!, mode: 'after the effect'})
+    cases.push({command, call, fault: persistent[sampled.operations.size % persistent.length]!, mode: 'persistent'})
+    cases.push({command, call, fault: after[sampled.operations.size % after.length]!, mode: 'after the effect'})
+  }
+  // Faults not yet seen on a call kind go on this command's first call of that kind.
+  for (const k of ['read', 'write'] as const) {
+    const call = calls.find((c) => kind(c) === k)
+    if (!call) continue
+    for (const fault of FAULTS.filter((f) => !sampled.faults[k].has(f.name))) {
+      sampled.faults[k].add(fault.name)
+      cases.push({command, call, fault, mode: 'transient'})
+    }
   }
   return cases
 }
@@ -142,7 +162,9 @@ describe('every forge call × every GitHub failure mode: retried, or paused and 
       const found = await discover(command)
       clean.set(command.name, found)
       expect(found.calls.length).toBeGreaterThan(0)
-      const outcomes = await pool(casesOf(command, found.calls), 3, (k) => sweepOne(k, found.lost))
+      const cases = casesOf(command, found.calls)
+      if (cases.length === 0) return
+      const outcomes = await pool(cases, 3, (k) => sweepOne(k, found.lost))
       for (const o of outcomes) {
         count('faults', o.fired)
         harm('duplicates', o.made !== 1)

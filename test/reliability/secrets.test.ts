@@ -15,7 +15,8 @@ import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
 // command, success and failure paths, --debug, gates that print the token, GitHub errors that echo it back, a
 // rejected token. Afterwards the token is searched for in every stdout and stderr, every file under .git (journal,
 // run archive, gate logs, config, caches), every commit and blob of every ref (the records branch included) in the
-// clone and in origin: it must appear nowhere.
+// clone and in origin: it must appear nowhere. Deploy and health commands that print the token (user output streamed
+// through flow) are redacted like gate output; history.jsonl and the run archive under .git/flow are searched too.
 
 const WRONG = 'ghp_WrongTokenThatMustNotLeakEither0123'
 const SECRETS = [SECRET, WRONG]
@@ -29,6 +30,15 @@ const FLOW_YML = [
   '  submit: [leaky]',
   '  release: [leaky]',
   '  check: [red]',
+  // Deploy and health commands that print the token themselves: user output, which flow redacts like gate output.
+  'environments:',
+  '  staging: {deploy: "echo deploying $FLOW_SHA with $GH_TOKEN", health: {command: [node, -e, "console.log(process.env.GITHUB_TOKEN)"], interval: 10ms, count: 1}}',
+  '  production: {deploy: [node, -e, "console.error(process.env.GH_TOKEN); process.exit(3)"], after: staging}',
+  'services:',
+  '  web: {paths: ["src/**"], environments: [staging]}',
+  'incidents:',
+  '  severities:',
+  '    sev2: {summary: "Degraded service", postmortem: optional}',
   '',
 ].join('\n')
 
@@ -82,6 +92,26 @@ const STEPS: Step[] = [
   {argv: ['feature', 'start', 'second', '--json', '--debug'], binary: true},
   {argv: ['feature', 'submit', '--debug'], binary: true, token: WRONG, before: (s) => s.repo.commit('feat: second')},
   {argv: ['status', '--debug'], binary: true},
+  {argv: ['change', 'new', '--type', 'normal', '--title', 'Leak check', '--debug'], binary: true},
+  {argv: ['env', 'deploy', 'staging', '--yes', '--debug']},
+  {argv: ['env', 'deploy', 'staging', '--yes', '--json'], binary: true, before: (s) => s.api.github.fail('repos/create-deployment', {status: 500, times: 50, body: echo})},
+  {argv: ['continue', '--debug'], before: (s) => s.api.github.clearFaults()},
+  {argv: ['env', 'promote', 'staging', 'production', '--yes', '--debug']},
+  {argv: ['env', 'deploy', 'production', '--yes', '--break-glass', 'hotfix', '--json']},
+  {argv: ['env', 'lock', 'staging', '--reason', 'maintenance', '--debug']},
+  {argv: ['env', 'unlock', 'staging', '--json']},
+  {argv: ['env', 'status', '--debug']},
+  {argv: ['env', 'history', 'staging', '--json']},
+  {argv: ['incident', 'declare', 'Token leak drill', '--sev', 'sev2', '--service', 'web', '--debug']},
+  {argv: ['incident', 'note', 'rotating', '--json'], before: (s) => s.api.github.fail('issues/create-comment', {status: 500, times: 50, body: echo})},
+  {argv: ['continue', '--debug'], binary: true, before: (s) => s.api.github.clearFaults()},
+  {argv: ['incident', 'update', 'mitigated', '--status', 'mitigated', '--debug'], token: WRONG},
+  {argv: ['continue', '--json']},
+  {argv: ['incident', 'show', '--json']},
+  {argv: ['metrics', 'dora', '--json']},
+  {argv: ['service', 'list', '--debug']},
+  {argv: ['docs', 'generate', '--debug']},
+  {argv: ['compliance', 'check', '--json']},
   {argv: ['ci', 'generate', '--debug']},
   // Last: the installed hooks run flow through npx, which this machine's tests cannot.
   {argv: ['hooks', 'install', '--debug']},
@@ -125,6 +155,7 @@ describe('a known token never appears in output, journals, logs, config or recor
       for (const secret of SECRETS) if (harm('leakedTokens', text.includes(secret))) leaks.push(`${where} holds ${secret === SECRET ? 'the token' : 'the rejected token'}`)
     }
     const exits: string[] = []
+    const jsonBroken: string[] = []
     for (const step of STEPS) {
       step.before?.(session)
       const runEnv = {...env, ...(step.token ? {GH_TOKEN: step.token, GITHUB_TOKEN: step.token} : {})}
@@ -133,6 +164,14 @@ describe('a known token never appears in output, journals, logs, config or recor
         ? await runFlow(step.argv, {cwd: repo.dir, env: runEnv}).then((r) => ({exit: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr}))
         : await cli(argv, runEnv)
       exits.push(`${step.argv.join(' ')}${step.token ? ' (wrong token)' : ''}: ${run.exit}`)
+      // A deploy command's own output is progress (stderr): stdout stays one JSON document.
+      if (step.binary && step.argv.includes('--json')) {
+        try {
+          JSON.parse(run.stdout)
+        } catch {
+          jsonBroken.push(`${step.argv.join(' ')}: ${run.stdout.slice(0, 200)}`)
+        }
+      }
       search(`stdout of flow ${step.argv.join(' ')}`, run.stdout)
       search(`stderr of flow ${step.argv.join(' ')}`, run.stderr)
     }
@@ -148,5 +187,7 @@ describe('a known token never appears in output, journals, logs, config or recor
     search('request bodies sent to GitHub', JSON.stringify(api.github.requests.map((r) => [r.path, r.query, r.body])))
     expect(leaks).toEqual([])
     expect(exits).toContain('gates run check --debug: 5')
+    for (const ok of ['env deploy staging --yes --debug', 'env promote staging production --yes --debug', 'incident declare Token leak drill --sev sev2 --service web --debug', 'env lock staging --reason maintenance --debug']) expect(exits).toContain(`${ok}: ${ok.startsWith('env promote') ? 1 : 0}`)
+    expect(jsonBroken).toEqual([])
   }, 180_000)
 })

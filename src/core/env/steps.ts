@@ -123,15 +123,20 @@ async function appendOnce(store: RecordStore, recordId: string, type: string, da
   await store.append(DEPLOYMENTS_COLLECTION, recordId, {type, ...(actor ? {actor} : {}), data})
 }
 
-async function mirror(ctx: StepContext, spec: DeploymentSpec, record: DeploymentRecord): Promise<number | undefined> {
+/**
+ * The GitHub deployment of a record, made once. `again` (the record was already there: the step runs a second
+ * time after a crash, a pause or an answer lost on the way back) first looks for the deployment an earlier attempt
+ * made, by the record id its description starts with, so a resumed run never makes a second one.
+ */
+async function mirror(ctx: StepContext, spec: DeploymentSpec, record: DeploymentRecord, again: boolean): Promise<number | undefined> {
   const forge = await ctx.forge()
   if (forge.kind !== 'github') return undefined
-  const created = await forge.createDeployment({
+  const existing = again ? (await forge.listDeployments({environment: spec.environment, sha: spec.sha})).find((d) => d.description?.startsWith(`${record.id}:`)) : undefined
+  const githubId = Number(existing ? existing.id : (await forge.createDeployment({
     ref: spec.sha, environment: spec.environment, description: `${record.id}: ${spec.kind} ${spec.version ?? spec.sha.slice(0, 7)}`,
     payload: {flow: record.id, kind: spec.kind}, productionEnvironment: spec.production,
-  })
-  const githubId = Number(created.id)
-  await forge.createDeploymentStatus(githubId, {state: 'in_progress', ...(spec.url ? {environmentUrl: spec.url} : {}), ...(spec.logUrl ? {logUrl: spec.logUrl.replace('{id}', record.id)} : {})})
+  })).id)
+  if (!existing?.state) await forge.createDeploymentStatus(githubId, {state: 'in_progress', ...(spec.url ? {environmentUrl: spec.url} : {}), ...(spec.logUrl ? {logUrl: spec.logUrl.replace('{id}', record.id)} : {})})
   const store = await ctx.records()
   await appendOnce(store, record.recordId, 'mirrored', {root: record.rootId, githubId, token: `${spec.token}:mirror`})
   return githubId
@@ -151,6 +156,7 @@ export const beginKind: StepKind<BeginInput> = {
     if (!shouldRun(when, ctx)) return skipped(role)
     const store = await ctx.records()
     let record = await findByToken(store, spec.token)
+    const again = record !== undefined
     if (!record) {
       const rollbackOf = role === 'rollback' ? runState(ctx.outputs).main?.deployment : spec.rollbackOf
       const next = numberDeployments(await store.collection(DEPLOYMENTS_COLLECTION)).next
@@ -170,7 +176,7 @@ export const beginKind: StepKind<BeginInput> = {
       record = await findByToken(store, spec.token)
       if (!record) throw new FlowError('RECORDS_INVALID', `The deployment record just written (${created.id}) cannot be read back from flow/records`)
     }
-    const githubId = record.githubId ?? (await mirror(ctx, spec, record))
+    const githubId = record.githubId ?? (await mirror(ctx, spec, record, again))
     ctx.reporter.progress(`${record.id}: ${spec.kind} of ${spec.version ?? spec.sha.slice(0, 7)} to ${spec.environment}`)
     return {step: 'begin', role, deployment: record.id, recordId: record.recordId, rootId: record.rootId, ...(githubId === undefined ? {} : {githubId})}
   },
