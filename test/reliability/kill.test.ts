@@ -142,7 +142,8 @@ describe.concurrent('SIGKILL at every step boundary (built binary): continue fin
     const keep: Array<() => Promise<void>> = []
     await Promise.all(COMMANDS.map(async (c) => writesOf.set(c.name, await slot(() => boundaries(c, (fn) => keep.push(fn))))))
     for (const close of keep) await close()
-    for (const c of COMMANDS) expect(writesOf.get(c.name)!.length, c.name).toBeGreaterThan(2)
+    // At least the write before the first effect and the final one (a one-step plan writes no more since the engine stopped writing before the first checks).
+    for (const c of COMMANDS) expect(writesOf.get(c.name)!.length, c.name).toBeGreaterThanOrEqual(2)
     planned = plan(writesOf)
   }, 300_000)
   for (const c of COMMANDS) {
