@@ -1,5 +1,6 @@
 import {existsSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
+import {redact} from '../redact.js'
 import {FlowError} from '../errors.js'
 import type {Git} from '../ports.js'
 import type {StepKind} from '../../engine/types.js'
@@ -79,11 +80,17 @@ async function configValue(git: Git, key: string): Promise<string | null> {
 }
 
 async function setConfig(git: Git, key: string, value: string | null): Promise<void> {
-  if (value === null) {
-    const result = await git.exec(['config', '--local', '--unset-all', key])
-    if (result.exitCode !== 0 && result.exitCode !== 5) throw new FlowError('GIT_FAILED', `git config --unset ${key} failed: ${result.stderr.trim()}`)
-  } else {
-    await git.run(['config', '--local', key, value])
+  const args = value === null ? ['config', '--local', '--unset-all', key] : ['config', '--local', key, value]
+  // Worktrees share one config file: another flow (or git) writing it at the same moment holds config.lock
+  // briefly, so a locked file is waited for (up to about two seconds) instead of pausing the run.
+  for (let attempt = 0; ; attempt++) {
+    const result = await git.exec(args)
+    if (result.exitCode === 0 || (value === null && result.exitCode === 5)) return
+    if (/could not lock config file/i.test(result.stderr) && attempt < 40) {
+      await new Promise((r) => setTimeout(r, 25 + Math.floor(Math.random() * 25)))
+      continue
+    }
+    throw new FlowError('GIT_FAILED', `git config ${key} failed: ${redact(result.stderr.trim()) || `exit ${result.exitCode}`}`, {hint: 'Run the same git config command yourself to see why.'})
   }
 }
 
