@@ -94,60 +94,32 @@ export class GitRecordStore implements RecordStore {
     return this.identity
   }
 
-  /** Reads every event file under a prefix: one ls-tree and one cat-file --batch, whatever the count. */
+  /** Reads every event file under a prefix: one ls-tree and `cat-file --batch` (one process per core for a collection). */
   private async readEvents(prefix: string, large = false): Promise<Map<string, RecordEvent[]>> {
     const tip = await readRef(this.git, RECORDS_REF)
     const grouped = new Map<string, RecordEvent[]>()
     if (!tip) return grouped
-    // A collection can hold 100,000 events: the listing is walked in place (no split, no object per line), the
-    // blobs are read as bytes, and each record id is decoded once per record directory, not once per event.
-    const paths: string[] = []
-    const shas: string[] = []
-    const recordIds: string[] = []
-    const eventIds: string[] = []
-    let lastDir = ''
-    let lastId = ''
-    /** Takes the event files of a listing. */
-    const take = (text: string): void => {
-      for (let pos = 0; pos < text.length;) {
-        let nul = text.indexOf('\0', pos)
-        if (nul < 0) nul = text.length
-        // "<mode> SP <type> SP <sha> TAB <path>"
-        const tab = text.indexOf('\t', pos)
-        const sp1 = text.indexOf(' ', pos)
-        const sp2 = sp1 < 0 ? -1 : text.indexOf(' ', sp1 + 1)
-        pos = nul + 1
-        if (tab < 0 || tab > nul || sp2 < 0 || sp2 > tab || sp2 !== sp1 + 5 || !text.startsWith('blob', sp1 + 1)) continue
-        const path = text.slice(tab + 1, nul)
-        const slash = path.indexOf('/', path.indexOf('/') + 1)
-        const dir = slash < 0 ? '' : path.slice(0, slash)
-        if (dir !== lastDir) {
-          const parsed = parseEventPath(path)
-          if (!parsed) continue
-          lastDir = dir
-          lastId = parsed.recordId
-        }
-        if (!path.startsWith('events/', slash + 1) || path.indexOf('/', slash + 8) >= 0 || !path.endsWith('.json')) continue
-        paths.push(path)
-        shas.push(text.slice(sp2 + 1, tab))
-        recordIds.push(lastId)
-        eventIds.push(path.slice(slash + 8, -'.json'.length))
-      }
-    }
     const listArgs = ['ls-tree', '-r', '-z', '--full-tree', tip, '--', prefix]
-    const events: Array<RecordEvent | undefined> = []
-    const visit = (i: number, out: Buffer, start: number, end: number) => {
-      events[i] = parseEvent(paths[i]!, eventIds[i]!, out.toString('utf8', start, end))
+    let listing: Buffer
+    if (this.git.execBytes) {
+      const result = await this.git.execBytes(listArgs, {large})
+      if (result.exitCode !== 0) throw gitFailure('ls-tree', result.stderr)
+      listing = result.stdout
+    } else {
+      const result = await this.git.exec(listArgs, {raw: true, large})
+      if (result.exitCode !== 0) throw gitFailure('ls-tree', result.stderr)
+      listing = Buffer.from(result.stdout, 'utf8')
     }
-    const listing = await this.git.exec(listArgs, {raw: true, large})
-    if (listing.exitCode !== 0) throw gitFailure('ls-tree', listing.stderr)
-    take(listing.stdout)
-    await catFileEach(this.git, shas, visit)
-    for (let i = 0; i < paths.length; i++) {
-      const event = events[i] ?? parseEvent(paths[i]!, eventIds[i]!, undefined)
-      const list = grouped.get(recordIds[i]!)
+    const files = eventFiles(listing)
+    const events: Array<RecordEvent | undefined> = new Array(files.shas.length)
+    await catFileEach(this.git, files.shas, (i, out, start, end) => {
+      events[i] = parseEvent(files, i, out.toString('utf8', start, end))
+    })
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] ?? parseEvent(files, i, undefined)
+      const list = grouped.get(files.recordIds[i]!)
       if (list) list.push(event)
-      else grouped.set(recordIds[i]!, [event])
+      else grouped.set(files.recordIds[i]!, [event])
     }
     return new Map(sortRecordIds([...grouped.keys()]).map((id) => [id, sortEvents(grouped.get(id)!)]))
   }
@@ -195,7 +167,71 @@ function commitMessage(lines: string[]): string {
   return `flow: ${lines.length} events\n\n${lines.join('\n')}`
 }
 
-function parseEvent(path: string, eventId: string, content: string | undefined): RecordEvent {
+/**
+ * The event files of an `ls-tree -r -z` listing (`<mode> SP <type> SP <sha> TAB <path> NUL` per entry), walked as
+ * bytes: a collection lists 100,000 files, so no string is made per line or per path, only the blob id and the
+ * event id of each event file, and each record id is decoded once per record directory.
+ */
+export function eventFiles(listing: Buffer): EventFiles {
+  const files: EventFiles = {listing, shas: [], recordIds: [], eventIds: [], pathStarts: [], pathEnds: []}
+  // Read as one latin1 string (one byte per character, so offsets match the buffer's): charCodeAt and slice
+  // are compiled inline, where each Buffer call would cross into C++. flow writes paths in ASCII (record ids
+  // are percent-encoded); anything else fails the event id check and is reported with its path decoded as UTF-8.
+  const text = listing.toString('latin1')
+  const length = text.length
+  let dirStart = -1
+  let dirEnd = -1
+  let recordId = ''
+  for (let line = 0; line < length;) {
+    let end = text.indexOf('\0', line)
+    if (end < 0) end = length
+    const start = line
+    line = end + 1
+    // ls-tree prints the mode in six digits: "100644 blob <sha>\t<path>"; the id has 40 hex digits (64 with SHA-256).
+    const tab = text.charCodeAt(start + 52) === 0x09 ? start + 52 : text.charCodeAt(start + 76) === 0x09 ? start + 76 : -1
+    if (tab < 0 || tab > end || text.charCodeAt(start + 6) !== 0x20 || !text.startsWith('blob ', start + 7)) continue
+    // <collection>/<record>/events/<event id>.json
+    const slash1 = text.indexOf('/', tab)
+    const slash2 = slash1 < 0 ? -1 : text.indexOf('/', slash1 + 1)
+    if (slash2 < 0 || slash2 > end || !text.startsWith('events/', slash2 + 1)) continue
+    const name = slash2 + 8
+    const more = text.indexOf('/', name)
+    if ((more >= 0 && more < end) || end - name <= 5 || !text.startsWith('.json', end - 5)) continue
+    const path = tab + 1
+    if (!sameSpan(text, dirStart, dirEnd, path, slash2)) {
+      const parsed = parseEventPath(text.slice(path, end))
+      if (!parsed) continue
+      dirStart = path
+      dirEnd = slash2
+      recordId = parsed.recordId
+    }
+    files.shas.push(text.slice(start + 12, tab))
+    files.recordIds.push(recordId)
+    files.eventIds.push(text.slice(name, end - 5))
+    files.pathStarts.push(path)
+    files.pathEnds.push(end)
+  }
+  return files
+}
+
+/** True when text[a, aEnd) equals text[b, bEnd). */
+function sameSpan(text: string, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (a < 0 || aEnd - a !== bEnd - b) return false
+  for (let i = 0; i < aEnd - a; i++) if (text.charCodeAt(a + i) !== text.charCodeAt(b + i)) return false
+  return true
+}
+
+/** The event files of a listing, by index (see eventFiles). */
+export interface EventFiles {
+  listing: Buffer
+  shas: string[]
+  recordIds: string[]
+  eventIds: string[]
+  pathStarts: number[]
+  pathEnds: number[]
+}
+
+function parseEvent(files: EventFiles, i: number, content: string | undefined): RecordEvent {
   let value: unknown
   try {
     value = content === undefined ? undefined : JSON.parse(content)
@@ -203,7 +239,8 @@ function parseEvent(path: string, eventId: string, content: string | undefined):
     value = undefined
   }
   const event = value as Partial<RecordEvent> | undefined
-  if (!event || typeof event !== 'object' || typeof event.type !== 'string' || typeof event.at !== 'string' || event.id !== eventId) {
+  if (!event || typeof event !== 'object' || typeof event.type !== 'string' || typeof event.at !== 'string' || event.id !== files.eventIds[i]!) {
+    const path = files.listing.toString('utf8', files.pathStarts[i], files.pathEnds[i])
     throw new FlowError('RECORDS_INVALID', `${path} on flow/records is not a valid event`, {
       hint: 'Event files are written by flow only; restore the file from the branch history (git log flow/records).',
     })

@@ -214,14 +214,14 @@ describe('GitRecordStore', () => {
     await expect(store.events('incidents', 'INC-9')).rejects.toMatchObject({code: 'RECORDS_INVALID', message: expect.stringContaining('incidents/INC-9/events/01BAD.json')})
   })
 
-  test('2,000 events in four appendMany batches are read back by collection() quickly', async () => {
+  test('4,400 events in four appendMany batches are read back by collection(), over several cat-file processes', async () => {
     const repo = tempRepo()
     const store = storeFor(repo, {clock: {now: () => new Date()}})
     const t0 = performance.now()
     for (let batch = 0; batch < 4; batch++) {
-      await store.appendMany(Array.from({length: 500}, (_, i) => ({
+      await store.appendMany(Array.from({length: 1100}, (_, i) => ({
         collection: 'deployments',
-        recordId: `DEP-${(batch * 500 + i) % 200}`,
+        recordId: `DEP-${(batch * 1100 + i) % 200}`,
         event: {type: 'status', data: {batch, i, state: 'success', note: 'ünïcødé ✓'}},
       })))
     }
@@ -232,10 +232,14 @@ describe('GitRecordStore', () => {
     const t2 = performance.now()
     const one = await store.events('deployments', 'DEP-7')
     const oneMs = performance.now() - t2
-    console.log(`records perf: wrote 2000 events in 4 batches in ${writeMs.toFixed(0)} ms; collection() read them in ${readMs.toFixed(0)} ms; events() of one record in ${oneMs.toFixed(0)} ms`)
+    console.log(`records perf: wrote 4400 events in 4 batches in ${writeMs.toFixed(0)} ms; collection() read them in ${readMs.toFixed(0)} ms; events() of one record in ${oneMs.toFixed(0)} ms`)
     expect(deployments.size).toBe(200)
-    expect([...deployments.values()].reduce((n, list) => n + list.length, 0)).toBe(2000)
-    expect(one).toHaveLength(10)
+    expect([...deployments.values()].reduce((n, list) => n + list.length, 0)).toBe(4400)
+    // More events than PARALLEL_CAT_FILE_FROM: read in slices, and still each event under its own record.
+    for (const [id, events] of deployments) {
+      expect(events.every((e) => `DEP-${((e.data.batch as number) * 1100 + (e.data.i as number)) % 200}` === id)).toBe(true)
+    }
+    expect(one).toHaveLength(22)
     expect(one[0]!.data.note).toBe('ünïcødé ✓')
     expect(readMs).toBeLessThan(2000)
     expect(repo.git('rev-list', '--count', REF)).toBe('4')

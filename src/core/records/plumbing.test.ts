@@ -1,6 +1,8 @@
+import {createHash} from 'node:crypto'
+import {availableParallelism} from 'node:os'
 import {describe, expect, test} from 'vitest'
 import type {Git, GitRunOptions} from '../ports.js'
-import {catFileBatch, parseTree} from './plumbing.js'
+import {PARALLEL_CAT_FILE_FROM, catFileBatch, catFileEach, parseTree} from './plumbing.js'
 import {checkSegment, decodeRecordId, encodeRecordId, eventPath, parseEventPath} from './layout.js'
 
 /** A Git port that answers every call with fixed bytes, decoded the way GitCli decodes them. */
@@ -83,5 +85,38 @@ describe('layout', () => {
 
   test.each(['', 'a\nb', 'tab\there', '\u007f', '\ud800', 'x'.repeat(256), '/'.repeat(86)])('refuses %j as a record id', (value) => {
     expect(() => encodeRecordId(value)).toThrow(expect.objectContaining({code: 'USAGE'}))
+  })
+})
+
+describe('catFileEach over many names', () => {
+  test('splits them over processes and hands every object back under its own index, missing ones skipped', async () => {
+    const blobs = ['a\n', 'bb\n', 'ccc\n'].map((text) => ({text, sha: createHash('sha1').update(`blob ${Buffer.byteLength(text)}\0${text}`).digest('hex')}))
+    const missing = 'f'.repeat(40)
+    const names = Array.from({length: PARALLEL_CAT_FILE_FROM * 2 + 3}, (_, i) => (i % 4 === 3 ? missing : blobs[i % 4]!.sha))
+    const seen: string[] = []
+    const git: Git = {
+      cwd: '/nowhere',
+      run: async () => '',
+      exec: async () => ({stdout: '', stderr: '', exitCode: 1}),
+      // Answers like `git cat-file --batch` over the names it is given.
+      execBytes: async (args, options) => {
+        seen.push(args.join(' '))
+        const lines = options!.input!.split('\n').filter(Boolean)
+        const parts = lines.map((name) => {
+          const blob = blobs.find((b) => b.sha === name)
+          return blob ? `${name} blob ${Buffer.byteLength(blob.text)}\n${blob.text}\n` : `${name} missing\n`
+        })
+        return {stdout: Buffer.from(parts.join('')), stderr: '', exitCode: 0}
+      },
+    }
+    const got: string[] = new Array(names.length).fill('-')
+    await catFileEach(git, names, (i, out, start, end) => (got[i] = out.toString('utf8', start, end)))
+    expect(seen.length).toBe(Math.min(4, availableParallelism()))
+    expect(got).toEqual(names.map((_, i) => (i % 4 === 3 ? '-' : blobs[i % 4]!.text)))
+  })
+
+  test('refuses a name with a line break before running git', async () => {
+    const git: Git = {cwd: '/nowhere', run: async () => '', exec: async () => { throw new Error('git ran') }}
+    await expect(catFileEach(git, ['a'.repeat(40), 'HEAD\nx'], () => {})).rejects.toThrow(/Invalid object name/)
   })
 })

@@ -1,4 +1,5 @@
 import {access} from 'node:fs/promises'
+import {availableParallelism} from 'node:os'
 import {resolve} from 'node:path'
 import {FlowError} from '../errors.js'
 import type {Clock, Git} from '../ports.js'
@@ -43,10 +44,15 @@ export async function catFileBatch(git: Git, names: string[]): Promise<Array<Git
   return objects
 }
 
+/** From how many names catFileEach splits the reading over several `cat-file` processes (one per core, up to 4). */
+export const PARALLEL_CAT_FILE_FROM = 4000
+
 /**
- * Reads many objects through ONE `git cat-file --batch` and hands each found one to `visit` as a span of the
- * output bytes (no copy, no string); its header line (`<sha> <type> <size>`) runs from headerStart to start - 1.
- * Missing ones are skipped.
+ * Reads many objects through `git cat-file --batch` and hands each found one to `visit` as a span of the output
+ * bytes (no copy, no string); its header line (`<sha> <type> <size>`) runs from headerStart to start - 1. Missing
+ * ones are skipped. Up to a few thousand names take ONE process; a whole record collection (100,000 events) is
+ * split into contiguous slices read by one process per core at the same time (resolving packed deltas is git's
+ * CPU work, and it halves with two), each slice walked as soon as its process is done.
  */
 export async function catFileEach(
   git: Git,
@@ -54,26 +60,32 @@ export async function catFileEach(
   visit: (index: number, out: Buffer, start: number, end: number, headerStart: number) => void,
 ): Promise<void> {
   if (names.length === 0) return
-  const input = `${names.join('\n')}\n`
-  // A name with a line break would shift every answer after it: count the lines once rather than a regex per name.
-  let lines = 0
-  for (let i = input.indexOf('\n'); i >= 0; i = input.indexOf('\n', i + 1)) lines++
-  if (lines !== names.length || input.includes('\r')) {
-    throw new FlowError('RECORDS_INVALID', `Invalid object name ${JSON.stringify(names.find((n) => /[\n\r]/.test(n)) ?? '')}`)
+  for (const name of names) {
+    if (name.includes('\n') || name.includes('\r')) throw new FlowError('RECORDS_INVALID', `Invalid object name ${JSON.stringify(name)}`)
   }
-  const args = ['cat-file', '--batch', ...(names.length > 100 ? ['--buffer'] : [])]
+  const slices = names.length < PARALLEL_CAT_FILE_FROM ? 1 : Math.max(1, Math.min(4, availableParallelism()))
+  const size = Math.ceil(names.length / slices)
+  const reads: Array<Promise<void>> = []
+  for (let from = 0; from < names.length; from += size) {
+    const part = names.slice(from, from + size)
+    reads.push(catFileOutput(git, part).then((out) => eachBatchObject(out, part.length, (i, bytes, start, end, headerStart) => visit(from + i, bytes, start, end, headerStart))))
+  }
+  await Promise.all(reads)
+}
+
+/** The raw output of one `git cat-file --batch` over names (checked for line breaks by the caller). */
+async function catFileOutput(git: Git, names: string[]): Promise<Buffer> {
+  const input = `${names.join('\n')}\n`
   const large = names.length > 100
-  let out: Buffer
+  const args = ['cat-file', '--batch', ...(large ? ['--buffer'] : [])]
   if (git.execBytes) {
     const result = await git.execBytes(args, {input, large})
     if (result.exitCode !== 0) throw gitFailure('cat-file', result.stderr)
-    out = result.stdout
-  } else {
-    const result = await git.exec(args, {input, raw: true, encoding: 'latin1', large})
-    if (result.exitCode !== 0) throw gitFailure('cat-file', result.stderr)
-    out = Buffer.from(result.stdout, 'latin1')
+    return result.stdout
   }
-  eachBatchObject(out, names.length, visit)
+  const result = await git.exec(args, {input, raw: true, encoding: 'latin1', large})
+  if (result.exitCode !== 0) throw gitFailure('cat-file', result.stderr)
+  return Buffer.from(result.stdout, 'latin1')
 }
 
 /** Walks the output of `cat-file --batch` for `count` names (see catFileEach). */
