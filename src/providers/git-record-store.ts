@@ -94,28 +94,64 @@ export class GitRecordStore implements RecordStore {
     return this.identity
   }
 
-  /** Reads every event file under a prefix: one ls-tree and `cat-file --batch` (one process per core for a collection). */
+  /**
+   * Reads every event file under a prefix: one ls-tree and `cat-file --batch`. The listing of a big collection is
+   * streamed, and each slice of STREAM_SLICE event files goes to its own cat-file process as soon as it is listed,
+   * so git lists, git reads blobs and flow parses them at the same time (on every core).
+   */
   private async readEvents(prefix: string, large = false): Promise<Map<string, RecordEvent[]>> {
     const tip = await readRef(this.git, RECORDS_REF)
     const grouped = new Map<string, RecordEvent[]>()
     if (!tip) return grouped
     const listArgs = ['ls-tree', '-r', '-z', '--full-tree', tip, '--', prefix]
-    let listing: Buffer
-    if (this.git.execBytes) {
-      const result = await this.git.execBytes(listArgs, {large})
-      if (result.exitCode !== 0) throw gitFailure('ls-tree', result.stderr)
-      listing = result.stdout
-    } else {
-      const result = await this.git.exec(listArgs, {raw: true, large})
-      if (result.exitCode !== 0) throw gitFailure('ls-tree', result.stderr)
-      listing = Buffer.from(result.stdout, 'utf8')
+    const files: EventFiles = {shas: [], recordIds: [], eventIds: [], paths: []}
+    const events: Array<RecordEvent | undefined> = []
+    const reads: Array<Promise<void>> = []
+    let read = 0
+    const readListed = (parallel: boolean) => {
+      const from = read
+      read = files.shas.length
+      if (read === from) return
+      const visit = (i: number, out: Buffer, start: number, end: number) => {
+        events[from + i] = parseEvent(files, from + i, out.toString('utf8', start, end))
+      }
+      const reading = catFileEach(this.git, files.shas.slice(from, read), visit, {parallel})
+      // Seen by Promise.all below; until then a failed read must not count as unhandled.
+      reading.catch(() => {})
+      reads.push(reading)
     }
-    const files = eventFiles(listing)
-    const events: Array<RecordEvent | undefined> = new Array(files.shas.length)
-    await catFileEach(this.git, files.shas, (i, out, start, end) => {
-      events[i] = parseEvent(files, i, out.toString('utf8', start, end))
-    })
-    for (let i = 0; i < events.length; i++) {
+    if (large && this.git.stream) {
+      let rest = ''
+      const listed = this.git.stream(listArgs, (text) => {
+        const chunk = rest + text
+        const complete = chunk.lastIndexOf('\0') + 1
+        rest = chunk.slice(complete)
+        takeEventFiles(chunk, complete, files)
+        if (files.shas.length - read >= STREAM_SLICE) readListed(false)
+      })
+      // A failed listing must not leave cat-file reads unawaited.
+      await listed.catch(async (error: unknown) => {
+        await Promise.allSettled(reads)
+        throw error
+      })
+      takeEventFiles(rest, rest.length, files)
+      readListed(reads.length === 0)
+    } else {
+      let listing: string
+      if (this.git.execBytes) {
+        const result = await this.git.execBytes(listArgs, {large})
+        if (result.exitCode !== 0) throw gitFailure('ls-tree', result.stderr)
+        listing = result.stdout.toString('latin1')
+      } else {
+        const result = await this.git.exec(listArgs, {raw: true, large})
+        if (result.exitCode !== 0) throw gitFailure('ls-tree', result.stderr)
+        listing = result.stdout
+      }
+      takeEventFiles(listing, listing.length, files)
+      readListed(true)
+    }
+    await Promise.all(reads)
+    for (let i = 0; i < files.shas.length; i++) {
       const event = events[i] ?? parseEvent(files, i, undefined)
       const list = grouped.get(files.recordIds[i]!)
       if (list) list.push(event)
@@ -167,24 +203,30 @@ function commitMessage(lines: string[]): string {
   return `flow: ${lines.length} events\n\n${lines.join('\n')}`
 }
 
+/** How many listed event files one cat-file process reads while a big collection is still being listed. */
+export const STREAM_SLICE = 16_384
+
+/** The event files of a listing, by index (see takeEventFiles). */
+export interface EventFiles {
+  shas: string[]
+  recordIds: string[]
+  eventIds: string[]
+  paths: string[]
+}
+
 /**
- * The event files of an `ls-tree -r -z` listing (`<mode> SP <type> SP <sha> TAB <path> NUL` per entry), walked as
- * bytes: a collection lists 100,000 files, so no string is made per line or per path, only the blob id and the
- * event id of each event file, and each record id is decoded once per record directory.
+ * Adds the event files of the first `length` characters of an `ls-tree -r -z` listing (whole entries,
+ * `<mode> SP <type> SP <sha> TAB <path> NUL`) to `files`. A collection lists 100,000 files: the text is walked with
+ * indexOf and charCodeAt (no split, no object per line), and each record id is decoded once per record directory.
+ * flow writes paths in ASCII (record ids are percent-encoded), so the text may be decoded as latin1 or UTF-8.
  */
-export function eventFiles(listing: Buffer): EventFiles {
-  const files: EventFiles = {listing, shas: [], recordIds: [], eventIds: [], pathStarts: [], pathEnds: []}
-  // Read as one latin1 string (one byte per character, so offsets match the buffer's): charCodeAt and slice
-  // are compiled inline, where each Buffer call would cross into C++. flow writes paths in ASCII (record ids
-  // are percent-encoded); anything else fails the event id check and is reported with its path decoded as UTF-8.
-  const text = listing.toString('latin1')
-  const length = text.length
+export function takeEventFiles(text: string, length: number, files: EventFiles): void {
   let dirStart = -1
   let dirEnd = -1
   let recordId = ''
   for (let line = 0; line < length;) {
     let end = text.indexOf('\0', line)
-    if (end < 0) end = length
+    if (end < 0 || end > length) end = length
     const start = line
     line = end + 1
     // ls-tree prints the mode in six digits: "100644 blob <sha>\t<path>"; the id has 40 hex digits (64 with SHA-256).
@@ -208,10 +250,8 @@ export function eventFiles(listing: Buffer): EventFiles {
     files.shas.push(text.slice(start + 12, tab))
     files.recordIds.push(recordId)
     files.eventIds.push(text.slice(name, end - 5))
-    files.pathStarts.push(path)
-    files.pathEnds.push(end)
+    files.paths.push(text.slice(path, end))
   }
-  return files
 }
 
 /** True when text[a, aEnd) equals text[b, bEnd). */
@@ -219,16 +259,6 @@ function sameSpan(text: string, a: number, aEnd: number, b: number, bEnd: number
   if (a < 0 || aEnd - a !== bEnd - b) return false
   for (let i = 0; i < aEnd - a; i++) if (text.charCodeAt(a + i) !== text.charCodeAt(b + i)) return false
   return true
-}
-
-/** The event files of a listing, by index (see eventFiles). */
-export interface EventFiles {
-  listing: Buffer
-  shas: string[]
-  recordIds: string[]
-  eventIds: string[]
-  pathStarts: number[]
-  pathEnds: number[]
 }
 
 function parseEvent(files: EventFiles, i: number, content: string | undefined): RecordEvent {
@@ -240,8 +270,7 @@ function parseEvent(files: EventFiles, i: number, content: string | undefined): 
   }
   const event = value as Partial<RecordEvent> | undefined
   if (!event || typeof event !== 'object' || typeof event.type !== 'string' || typeof event.at !== 'string' || event.id !== files.eventIds[i]!) {
-    const path = files.listing.toString('utf8', files.pathStarts[i], files.pathEnds[i])
-    throw new FlowError('RECORDS_INVALID', `${path} on flow/records is not a valid event`, {
+    throw new FlowError('RECORDS_INVALID', `${files.paths[i]} on flow/records is not a valid event`, {
       hint: 'Event files are written by flow only; restore the file from the branch history (git log flow/records).',
     })
   }

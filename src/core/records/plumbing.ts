@@ -52,18 +52,20 @@ export const PARALLEL_CAT_FILE_FROM = 4000
  * bytes (no copy, no string); its header line (`<sha> <type> <size>`) runs from headerStart to start - 1. Missing
  * ones are skipped. Up to a few thousand names take ONE process; a whole record collection (100,000 events) is
  * split into contiguous slices read by one process per core at the same time (resolving packed deltas is git's
- * CPU work, and it halves with two), each slice walked as soon as its process is done.
+ * CPU work, and it halves with two), each slice walked as soon as its process is done; `parallel: false` keeps one
+ * process (a caller that already runs several).
  */
 export async function catFileEach(
   git: Git,
   names: string[],
   visit: (index: number, out: Buffer, start: number, end: number, headerStart: number) => void,
+  options: {parallel?: boolean} = {},
 ): Promise<void> {
   if (names.length === 0) return
   for (const name of names) {
     if (name.includes('\n') || name.includes('\r')) throw new FlowError('RECORDS_INVALID', `Invalid object name ${JSON.stringify(name)}`)
   }
-  const slices = names.length < PARALLEL_CAT_FILE_FROM ? 1 : Math.max(1, Math.min(4, availableParallelism()))
+  const slices = names.length < PARALLEL_CAT_FILE_FROM || options.parallel === false ? 1 : Math.max(1, Math.min(4, availableParallelism()))
   const size = Math.ceil(names.length / slices)
   const reads: Array<Promise<void>> = []
   for (let from = 0; from < names.length; from += size) {
