@@ -29,7 +29,13 @@ const MAX_ATTEMPTS = 40
 export class GitRecordStore implements RecordStore {
   private identity?: Promise<CommitIdentity>
 
-  constructor(readonly git: Git, readonly clock: Clock, readonly ids: Ids) {}
+  constructor(
+    readonly git: Git,
+    readonly clock: Clock,
+    readonly ids: Ids,
+    /** How many listed event files one cat-file process reads while a collection is still being listed. */
+    private readonly streamSlice = STREAM_SLICE,
+  ) {}
 
   async append<D = Record<string, unknown>>(collection: string, recordId: string, event: NewRecordEvent<D>): Promise<RecordEvent<D>> {
     const [written] = await this.appendMany([{collection, recordId, event: event as NewRecordEvent}])
@@ -96,7 +102,7 @@ export class GitRecordStore implements RecordStore {
 
   /**
    * Reads every event file under a prefix: one ls-tree and `cat-file --batch`. The listing of a big collection is
-   * streamed, and each slice of STREAM_SLICE event files goes to its own cat-file process as soon as it is listed,
+   * streamed, and each slice of `streamSlice` event files goes to its own cat-file process as soon as it is listed,
    * so git lists, git reads blobs and flow parses them at the same time (on every core).
    */
   private async readEvents(prefix: string, large = false): Promise<Map<string, RecordEvent[]>> {
@@ -127,7 +133,7 @@ export class GitRecordStore implements RecordStore {
         const complete = chunk.lastIndexOf('\0') + 1
         rest = chunk.slice(complete)
         takeEventFiles(chunk, complete, files)
-        if (files.shas.length - read >= STREAM_SLICE) readListed(false)
+        if (files.shas.length - read >= this.streamSlice) readListed(false)
       })
       // A failed listing must not leave cat-file reads unawaited.
       await listed.catch(async (error: unknown) => {

@@ -240,6 +240,9 @@ describe('GitRecordStore', () => {
       expect(events.every((e) => `DEP-${((e.data.batch as number) * 1100 + (e.data.i as number)) % 200}` === id)).toBe(true)
     }
     expect(one).toHaveLength(22)
+    // The same read with a cat-file process started for every 1,000 events listed, while git still lists.
+    const sliced = new GitRecordStore(new GitCli(repo.dir, repo.env), fixedClock(), counterIds(), 1000)
+    expect(await sliced.collection('deployments')).toEqual(deployments)
     expect(one[0]!.data.note).toBe('ünïcødé ✓')
     expect(readMs).toBeLessThan(2000)
     expect(repo.git('rev-list', '--count', REF)).toBe('4')
