@@ -157,11 +157,16 @@ export class GitRecordStore implements RecordStore {
       readListed(true)
     }
     await Promise.all(reads)
+    // A record's files are listed one after the other (and share one id string): a Map lookup per record, not per event.
+    let list: RecordEvent[] = []
     for (let i = 0; i < files.shas.length; i++) {
       const event = events[i] ?? parseEvent(files, i, undefined)
-      const list = grouped.get(files.recordIds[i]!)
-      if (list) list.push(event)
-      else grouped.set(files.recordIds[i]!, [event])
+      const id = files.recordIds[i]!
+      if (i === 0 || id !== files.recordIds[i - 1]) {
+        list = grouped.get(id) ?? []
+        grouped.set(id, list)
+      }
+      list.push(event)
     }
     return new Map(sortRecordIds([...grouped.keys()]).map((id) => [id, sortEvents(grouped.get(id)!)]))
   }
@@ -267,6 +272,8 @@ function sameSpan(text: string, a: number, aEnd: number, b: number, bEnd: number
   return true
 }
 
+const EVENT_KEYS = new Set(['id', 'type', 'at', 'actor', 'data'])
+
 function parseEvent(files: EventFiles, i: number, content: string | undefined): RecordEvent {
   let value: unknown
   try {
@@ -279,6 +286,13 @@ function parseEvent(files: EventFiles, i: number, content: string | undefined): 
     throw new FlowError('RECORDS_INVALID', `${files.paths[i]} on flow/records is not a valid event`, {
       hint: 'Event files are written by flow only; restore the file from the branch history (git log flow/records).',
     })
+  }
+  // The parsed object itself when it has only an event's fields (as flow writes them): no copy per event.
+  let plain = event.data === undefined || (typeof event.data === 'object' && event.data !== null)
+  for (const key in event) if (!EVENT_KEYS.has(key)) plain = false
+  if (plain) {
+    event.data ??= {}
+    return event as RecordEvent
   }
   return {id: event.id, type: event.type, at: event.at, ...(event.actor === undefined ? {} : {actor: event.actor}), data: (event.data ?? {}) as Record<string, unknown>}
 }

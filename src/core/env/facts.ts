@@ -78,30 +78,32 @@ export function foldDeploymentRecord(number: number, recordId: string, rootId: s
   const d = created.data as Data
   const environment = str(d.environment) ?? ''
   const breakGlass = d.breakGlass as {reason?: unknown; overrode?: unknown} | undefined
-  const record: DeploymentRecord = {
+  // Optional fields are set one by one, in the fact's order (no object spread per field: 50,000 records are folded
+  // at a time).
+  const record = {
     id: `DEP-${number}`,
     number, recordId, rootId,
     environment,
     services: Array.isArray(d.services) ? d.services.filter((s): s is string => typeof s === 'string') : (servicesOf?.(environment) ?? []),
     sha: str(d.sha) ?? '',
     ref: str(d.ref) ?? '',
-    ...(str(d.previousSha) ? {previousSha: str(d.previousSha)} : {}),
-    ...(str(d.version) ? {version: str(d.version)} : {}),
-    kind: (str(d.kind) as DeploymentKind | undefined) ?? 'deploy',
-    outcome: 'in_progress',
-    startedAt: created.at,
-    ...(str(d.rollbackOf) ? {rollbackOf: str(d.rollbackOf)} : {}),
-    ...(breakGlass && typeof breakGlass.reason === 'string'
-      ? {breakGlass: {reason: breakGlass.reason, overrode: Array.isArray(breakGlass.overrode) ? breakGlass.overrode.map(String) : []}}
-      : {}),
-    ...(Array.isArray(d.overrides) ? {overrides: d.overrides.map(String)} : {}),
-    ...(str(d.changeId) ? {changeId: str(d.changeId)} : {}),
-    ...(created.actor ? {actor: created.actor} : {}),
-    ...(str(d.strategy) ? {strategy: str(d.strategy)} : {}),
-    ...(str(d.color) ? {color: str(d.color)} : {}),
-    ...(str(d.token) ? {token: str(d.token)} : {}),
-    health: [],
+  } as DeploymentRecord
+  setIf(record, 'previousSha', str(d.previousSha))
+  setIf(record, 'version', str(d.version))
+  record.kind = (str(d.kind) as DeploymentKind | undefined) ?? 'deploy'
+  record.outcome = 'in_progress'
+  record.startedAt = created.at
+  setIf(record, 'rollbackOf', str(d.rollbackOf))
+  if (breakGlass && typeof breakGlass.reason === 'string') {
+    record.breakGlass = {reason: breakGlass.reason, overrode: Array.isArray(breakGlass.overrode) ? breakGlass.overrode.map(String) : []}
   }
+  if (Array.isArray(d.overrides)) record.overrides = d.overrides.map(String)
+  setIf(record, 'changeId', str(d.changeId))
+  setIf(record, 'actor', created.actor || undefined)
+  setIf(record, 'strategy', str(d.strategy))
+  setIf(record, 'color', str(d.color))
+  setIf(record, 'token', str(d.token))
+  record.health = []
   for (const event of events) {
     const e = event.data as Data
     if (event.type === 'status') record.state = str(e.state)
@@ -129,19 +131,25 @@ export async function deploymentRecords(store: RecordStore, servicesOf?: (env: s
 
 /** The shared read model of a deployment record: exactly the fields of DeploymentFact. */
 export function toFact(r: DeploymentRecord): DeploymentFact {
-  return {
-    id: r.id, environment: r.environment, services: r.services, sha: r.sha,
-    ...(r.previousSha ? {previousSha: r.previousSha} : {}),
-    ...(r.version ? {version: r.version} : {}),
-    kind: r.kind, outcome: r.outcome, startedAt: r.startedAt,
-    ...(r.finishedAt ? {finishedAt: r.finishedAt} : {}),
-    ...(r.rollbackOf ? {rollbackOf: r.rollbackOf} : {}),
-    ...(r.rolledBackBy ? {rolledBackBy: r.rolledBackBy} : {}),
-    ...(r.breakGlass ? {breakGlass: r.breakGlass} : {}),
-    ...(r.changeId ? {changeId: r.changeId} : {}),
-    ...(r.actor ? {actor: r.actor} : {}),
-    health: r.health,
-  }
+  const fact = {id: r.id, environment: r.environment, services: r.services, sha: r.sha} as DeploymentFact
+  setIf(fact, 'previousSha', r.previousSha || undefined)
+  setIf(fact, 'version', r.version || undefined)
+  fact.kind = r.kind
+  fact.outcome = r.outcome
+  fact.startedAt = r.startedAt
+  setIf(fact, 'finishedAt', r.finishedAt || undefined)
+  setIf(fact, 'rollbackOf', r.rollbackOf || undefined)
+  setIf(fact, 'rolledBackBy', r.rolledBackBy || undefined)
+  setIf(fact, 'breakGlass', r.breakGlass)
+  setIf(fact, 'changeId', r.changeId || undefined)
+  setIf(fact, 'actor', r.actor || undefined)
+  fact.health = r.health
+  return fact
+}
+
+/** Sets an optional field only when it has a value (absent, not undefined, otherwise). */
+function setIf<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value
 }
 
 /**

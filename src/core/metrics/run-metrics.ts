@@ -8,7 +8,7 @@ import {RECORDS_REF} from '../records/layout.js'
 import {computeDora, type DoraReport} from './dora.js'
 import {checkImport, importInput} from './import.js'
 import {computeIncidentMetrics, type IncidentReport} from './incident-metrics.js'
-import {cached, digest} from './cache.js'
+import {cached, cachedThenSave, digest} from './cache.js'
 import {assignCommits, loadGraph, type GraphCommit} from './lead-time.js'
 import {loadDeployments, loadIncidents} from './sources.js'
 
@@ -52,16 +52,20 @@ async function foldStamp(): Promise<string> {
   return times.join(',')
 }
 
-/** The deployment and incident facts, from the cache when the records branch has not moved since they were folded. */
-export async function loadFacts(deps: Pick<Deps, 'git' | 'repo' | 'records'>): Promise<{deployments: DeploymentFact[]; incidents: IncidentFact[]}> {
+/**
+ * The deployment and incident facts, from the cache when the records branch has not moved since they were folded;
+ * `save` stores freshly folded ones (the caller starts its next git work first, so the write overlaps it).
+ */
+export async function loadFacts(deps: Pick<Deps, 'git' | 'repo' | 'records'>): Promise<{deployments: DeploymentFact[]; incidents: IncidentFact[]; save: () => Promise<void>}> {
   const [repo, tip] = await Promise.all([deps.repo(), deps.git.exec(['rev-parse', '-q', '--verify', RECORDS_REF])])
   const load = async () => {
     const store = await deps.records()
     const [deployments, incidents] = await Promise.all([loadDeployments(store), loadIncidents(store)])
     return {deployments, incidents}
   }
-  if (tip.exitCode !== 0) return load()
-  return cached(repo.flowDir, 'metrics-facts', `${tip.stdout.trim()}:${await foldStamp()}`, load)
+  if (tip.exitCode !== 0) return {...(await load()), save: async () => {}}
+  const {value, save} = await cachedThenSave(repo.flowDir, 'metrics-facts', `${tip.stdout.trim()}:${await foldStamp()}`, load)
+  return {...value, save}
 }
 
 /** Imports GitHub's history into an empty record store when asked; returns what the steps did. */
@@ -108,8 +112,12 @@ export async function metricsDora(deps: MetricsDeps, input: DoraInputFlags): Pro
     throw new FlowError('USAGE', `No environment ${input.env} in flow.yml`, {hint: `Pass one of: ${Object.keys(config.environments).join(', ')}.`})
   }
   const window = resolveWindow(deps.clock.now(), input.since ?? config.metrics.window, input.until)
-  const {deployments, incidents} = await loadFacts(deps)
-  const changes = await changesOf(deps, deployments, environment, input.service, Date.parse(window.start), Date.parse(window.end))
+  const {deployments, incidents, save} = await loadFacts(deps)
+  // The commit graph is read by git processes; the facts are written to the cache meanwhile.
+  const changing = changesOf(deps, deployments, environment, input.service, Date.parse(window.start), Date.parse(window.end))
+  changing.catch(() => {})
+  await save()
+  const changes = await changing
   const report = computeDora({deployments, incidents, environment, ...(input.service === undefined ? {} : {service: input.service}), window, changes})
   return imported ? {...report, imported} : report
 }
@@ -120,8 +128,10 @@ export async function metricsIncidents(deps: MetricsDeps, input: MetricsInput): 
   const imported = await maybeImport(deps, input)
   const window = resolveWindow(deps.clock.now(), input.since ?? config.metrics.window, input.until)
   const severities = Object.entries(config.incidents.severities)
+  const {incidents, save} = await loadFacts(deps)
+  await save()
   const report = computeIncidentMetrics({
-    incidents: (await loadFacts(deps)).incidents,
+    incidents,
     window,
     ...(input.service === undefined ? {} : {service: input.service}),
     postmortemRequired: severities.filter(([, s]) => s.postmortem === 'required').map(([name]) => name),
