@@ -9,6 +9,8 @@ import {RECORDS_REF, checkSegment, compareRecordIds, decodeRecordId, encodeRecor
 import {
   addFilesToTree,
   catFileEach,
+  catFileJson,
+  catFileProcesses,
   compareAndSwapRef,
   gitFailure,
   readRef,
@@ -114,17 +116,30 @@ export class GitRecordStore implements RecordStore {
     const events: Array<RecordEvent | undefined> = []
     const reads: Array<Promise<void>> = []
     let read = 0
+    /** Reads the events listed in [from, to): all in one JSON parse, or (should that fail) one by one. */
+    const readSlice = async (from: number, to: number) => {
+      const names = files.shas.slice(from, to)
+      const values = await catFileJson(this.git, names)
+      if (values) {
+        for (let k = 0; k < values.length; k++) events[from + k] = parseEvent(files, from + k, values[k])
+        return
+      }
+      const visit = (i: number, out: Buffer, start: number, end: number) => {
+        events[from + i] = parseEvent(files, from + i, parseJson(out.toString('utf8', start, end)))
+      }
+      await catFileEach(this.git, names, visit, {parallel: false})
+    }
     const readListed = (parallel: boolean) => {
       const from = read
       read = files.shas.length
-      if (read === from) return
-      const visit = (i: number, out: Buffer, start: number, end: number) => {
-        events[from + i] = parseEvent(files, from + i, out.toString('utf8', start, end))
+      const slices = parallel ? catFileProcesses(read - from) : 1
+      const size = Math.ceil((read - from) / slices)
+      for (let start = from; start < read; start += size) {
+        const reading = readSlice(start, Math.min(read, start + size))
+        // Seen by Promise.all below; until then a failed read must not count as unhandled.
+        reading.catch(() => {})
+        reads.push(reading)
       }
-      const reading = catFileEach(this.git, files.shas.slice(from, read), visit, {parallel})
-      // Seen by Promise.all below; until then a failed read must not count as unhandled.
-      reading.catch(() => {})
-      reads.push(reading)
     }
     if (large && this.git.stream) {
       let rest = ''
@@ -274,13 +289,16 @@ function sameSpan(text: string, a: number, aEnd: number, b: number, bEnd: number
 
 const EVENT_KEYS = new Set(['id', 'type', 'at', 'actor', 'data'])
 
-function parseEvent(files: EventFiles, i: number, content: string | undefined): RecordEvent {
-  let value: unknown
+function parseJson(text: string): unknown {
   try {
-    value = content === undefined ? undefined : JSON.parse(content)
+    return JSON.parse(text)
   } catch {
-    value = undefined
+    return undefined
   }
+}
+
+/** An event file's parsed content as an event (undefined: missing or not JSON); RECORDS_INVALID when it is not one. */
+function parseEvent(files: EventFiles, i: number, value: unknown): RecordEvent {
   const event = value as Partial<RecordEvent> | undefined
   if (!event || typeof event !== 'object' || typeof event.type !== 'string' || typeof event.at !== 'string' || event.id !== files.eventIds[i]!) {
     throw new FlowError('RECORDS_INVALID', `${files.paths[i]} on flow/records is not a valid event`, {

@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
@@ -7,6 +8,7 @@ import type {Clock, Ids} from '../../src/core/ports.js'
 import {registerSecret} from '../../src/core/redact.js'
 import {GitCli} from '../../src/providers/git-cli.js'
 import {GitRecordStore} from '../../src/providers/git-record-store.js'
+import {addFilesToTree, catFileJson, writeCommit} from '../../src/core/records/plumbing.js'
 import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
 
 const REF = 'refs/heads/flow/records'
@@ -256,5 +258,37 @@ describe('GitRecordStore failures', () => {
     const error = await storeFor(repo).append('incidents', 'INC-1', {type: 'declared', data: {}}).catch((e: unknown) => e)
     expect(error).toMatchObject({code: 'GIT_FAILED', message: expect.stringContaining('update-ref')})
     expect(repo.ref(REF)).toBeNull()
+  })
+})
+
+describe('catFileJson', () => {
+  test('reads JSON blobs as one array, and gives up (undefined) on a missing object or a blob that is not one JSON value', async () => {
+    const repo = tempRepo()
+    const git = new GitCli(repo.dir, repo.env)
+    const hash = (text: string) => execFileSync('git', ['hash-object', '-w', '--stdin'], {cwd: repo.dir, env: repo.env, input: text}).toString().trim()
+    const a = hash('{"id": "a", "n": 1}\n')
+    const b = hash('[1, "ü"]')
+    const two = hash('{"x": 1}\n,\n{"y": 2}\n')
+    const text = hash('not json\n')
+    const empty = hash('')
+    expect(await catFileJson(git, [a, b, a])).toEqual([{id: 'a', n: 1}, [1, 'ü'], {id: 'a', n: 1}])
+    expect(await catFileJson(git, [])).toEqual([])
+    expect(await catFileJson(git, [a, 'f'.repeat(40)])).toBeUndefined()
+    expect(await catFileJson(git, [a, text])).toBeUndefined()
+    expect(await catFileJson(git, [empty, a])).toBeUndefined()
+    expect(await catFileJson(git, [two])).toBeUndefined()
+  })
+
+  test('an event file that is not JSON is named in a RECORDS_INVALID error, also in a big collection', async () => {
+    const repo = tempRepo()
+    const store = storeFor(repo)
+    await store.appendMany(Array.from({length: 4100}, (_, i) => ({collection: 'deployments', recordId: `DEP-${i % 50}`, event: {type: 'status', data: {i}}})))
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], {cwd: repo.dir, env: repo.env, input: 'not json\n'}).toString().trim()
+    const git = new GitCli(repo.dir, repo.env)
+    const tip = repo.git('rev-parse', REF)
+    const tree = await addFilesToTree(git, tip, [{path: 'deployments/DEP-7/events/01BAD.json', sha: blob}])
+    const commit = await writeCommit(git, {tree, parents: [tip], message: 'hand-made', identity: {name: 'T', email: 't@example.com'}, clock: fixedClock()})
+    repo.git('update-ref', REF, commit)
+    await expect(store.collection('deployments')).rejects.toMatchObject({code: 'RECORDS_INVALID', message: expect.stringContaining('deployments/DEP-7/events/01BAD.json')})
   })
 })

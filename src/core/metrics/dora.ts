@@ -112,7 +112,12 @@ export function computeDora(input: DoraInput): DoraReport {
   }
   const t0 = (d: DeploymentFact) => startOf.get(d) as number
   const t1 = (d: DeploymentFact) => doneOf.get(d) as number
-  const envDeployments = input.deployments.filter((d) => d.environment === input.environment && matchesService(d.services)).sort((a, b) => t0(a) - t0(b) || (a.id < b.id ? -1 : 1))
+  // Sorted by start time, then id, with the times read once (not two Map lookups per comparison).
+  const envDeployments = input.deployments
+    .filter((d) => d.environment === input.environment && matchesService(d.services))
+    .map((d) => ({d, t: t0(d)}))
+    .sort((a, b) => a.t - b.t || (a.d.id < b.d.id ? -1 : 1))
+    .map((x) => x.d)
   const byId = new Map(envDeployments.map((d) => [d.id, d]))
   const position = new Map(envDeployments.map((d, i) => [d.id, i]))
   const finished = envDeployments.filter((d) => d.outcome !== 'in_progress')

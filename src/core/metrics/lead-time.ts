@@ -79,13 +79,17 @@ export async function existingCommits(git: Git, shas: readonly string[]): Promis
 
 /**
  * Reads the commit graph between a boundary (the last deployment before the window) and the deployed shas, with one
- * `git log` reading its revisions from stdin. Unknown shas are left out first (imported or foreign deployments).
+ * `git log --ignore-missing` reading its revisions from stdin (imported or foreign deployments name shas this clone
+ * does not have). Should git still refuse one (a sha naming a blob), the commits among them are looked up first.
  */
 export async function loadGraph(git: Git, shas: readonly string[], boundary: readonly string[]): Promise<Map<string, GraphCommit>> {
-  const known = await existingCommits(git, [...shas, ...boundary])
-  const tips = [...new Set(shas)].filter((s) => known.has(s))
+  const tips = [...new Set(shas)]
   if (tips.length === 0) return new Map()
-  const revs = [...tips, ...boundary.filter((s) => known.has(s)).map((s) => `^${s}`)]
-  const args = ['log', '--stdin', '--format=%H %at %ct %P']
-  return parseGraph(await git.run(args, {input: `${revs.join('\n')}\n`}))
+  const args = ['log', '--stdin', '--ignore-missing', '--format=%H %at %ct %P']
+  const revs = (known: (sha: string) => boolean) => [...tips.filter(known), ...boundary.filter(known).map((s) => `^${s}`)]
+  const all = await git.exec(args, {input: `${revs(() => true).join('\n')}\n`, large: true})
+  if (all.exitCode === 0) return parseGraph(all.stdout)
+  const known = await existingCommits(git, [...tips, ...boundary])
+  if (!tips.some((s) => known.has(s))) return new Map()
+  return parseGraph(await git.run(args, {input: `${revs((s) => known.has(s)).join('\n')}\n`}))
 }

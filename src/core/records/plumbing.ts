@@ -44,8 +44,13 @@ export async function catFileBatch(git: Git, names: string[]): Promise<Array<Git
   return objects
 }
 
-/** From how many names catFileEach splits the reading over several `cat-file` processes (one per core, up to 4). */
+/** From how many names a read is split over several `cat-file` processes (one per core, up to 4). */
 export const PARALLEL_CAT_FILE_FROM = 4000
+
+/** How many `cat-file` processes read `count` objects: one per core (up to 4) for thousands, else one. */
+export function catFileProcesses(count: number): number {
+  return count < PARALLEL_CAT_FILE_FROM ? 1 : Math.max(1, Math.min(4, availableParallelism()))
+}
 
 /**
  * Reads many objects through `git cat-file --batch` and hands each found one to `visit` as a span of the output
@@ -62,10 +67,8 @@ export async function catFileEach(
   options: {parallel?: boolean} = {},
 ): Promise<void> {
   if (names.length === 0) return
-  for (const name of names) {
-    if (name.includes('\n') || name.includes('\r')) throw new FlowError('RECORDS_INVALID', `Invalid object name ${JSON.stringify(name)}`)
-  }
-  const slices = names.length < PARALLEL_CAT_FILE_FROM || options.parallel === false ? 1 : Math.max(1, Math.min(4, availableParallelism()))
+  checkObjectNames(names)
+  const slices = options.parallel === false ? 1 : catFileProcesses(names.length)
   const size = Math.ceil(names.length / slices)
   const reads: Array<Promise<void>> = []
   for (let from = 0; from < names.length; from += size) {
@@ -75,11 +78,35 @@ export async function catFileEach(
   await Promise.all(reads)
 }
 
-/** The raw output of one `git cat-file --batch` over names (checked for line breaks by the caller). */
-async function catFileOutput(git: Git, names: string[]): Promise<Buffer> {
-  const input = `${names.join('\n')}\n`
+/**
+ * Reads blobs that each hold one JSON value (record events) through ONE `git cat-file --batch` whose header lines
+ * (`%(rest)`: "[" before the first blob, "," before the others) make its whole output one JSON array: a single
+ * JSON.parse for thousands of blobs, where a string and a parse each cost far more in garbage. Undefined when
+ * the output is not such an array (a missing object, a blob that is not one JSON value): read them one by one then.
+ */
+export async function catFileJson(git: Git, names: string[]): Promise<unknown[] | undefined> {
+  if (names.length === 0) return []
+  checkObjectNames(names)
+  const out = await catFileOutput(git, names, `${names.map((name, i) => `${name} ${i === 0 ? '[' : ','}`).join('\n')}\n`, '%(rest)')
+  try {
+    const values: unknown = JSON.parse(`${out.toString('utf8')}]`)
+    return Array.isArray(values) && values.length === names.length ? values : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A name with a line break would shift every answer after it. */
+function checkObjectNames(names: readonly string[]): void {
+  for (const name of names) {
+    if (name.includes('\n') || name.includes('\r')) throw new FlowError('RECORDS_INVALID', `Invalid object name ${JSON.stringify(name)}`)
+  }
+}
+
+/** The raw output of one `git cat-file --batch[=format]` over names (checked for line breaks by the caller). */
+async function catFileOutput(git: Git, names: string[], input = `${names.join('\n')}\n`, format?: string): Promise<Buffer> {
   const large = names.length > 100
-  const args = ['cat-file', '--batch', ...(large ? ['--buffer'] : [])]
+  const args = ['cat-file', format === undefined ? '--batch' : `--batch=${format}`, ...(large ? ['--buffer'] : [])]
   if (git.execBytes) {
     const result = await git.execBytes(args, {input, large})
     if (result.exitCode !== 0) throw gitFailure('cat-file', result.stderr)
