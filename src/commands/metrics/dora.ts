@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 import {FlowCommand} from '../../cli/flow-command.js'
 import type {DoraReport} from '../../core/metrics/dora.js'
 import {metricsFlags} from '../../cli/metrics-flags.js'
-import {emitReport} from '../../core/metrics/output.js'
 
 export default class MetricsDora extends FlowCommand<typeof MetricsDora> {
   static override summary = 'DORA\'s four keys and rework rate, from flow\'s own deployment and incident records and git.'
@@ -25,9 +24,7 @@ Drill incidents are left out; there is no per-person view.`
   }
 
   async run(): Promise<DoraReport> {
-    const {metricsDora} = await import('../../core/metrics/run-metrics.js')
-    const report = await metricsDora(await this.deps(), {env: this.flags.env, since: this.flags.since, until: this.flags.until, service: this.flags.service, import: this.flags.import})
-    await emitReport(this.jsonEnabled(), {...this.flags, cwd: this.cwd}, {kind: 'dora', report}, (line) => this.log(line))
-    return report
+    const {metricsDoraBody} = await import('../../cli/metrics-dora-body.js')
+    return metricsDoraBody(await this.deps(), this.flags, {json: this.jsonEnabled(), cwd: this.cwd, log: (line) => this.log(line)})
   }
 }
