@@ -1,7 +1,7 @@
 import {FlowError} from '../../core/errors.js'
 import type {Git} from '../../core/ports.js'
 import {redact} from '../../core/redact.js'
-import {headState, restoreRef, snapshotRefs} from '../refs.js'
+import {headState, restoreRef, snapshotRefs, type HeadState} from '../refs.js'
 import type {StepKind} from '../types.js'
 
 /** Input of `git.updateRef`: set a ref to a revision, optionally only if it still has `from` (null: only if missing). */
@@ -115,6 +115,21 @@ export const createBranchStep: StepKind<CreateBranchInput> = {
 }
 
 /**
+ * What is checked out (as headState gives it) and the commit a revision names (undefined when it names none), in
+ * one `git rev-parse` when HEAD is born and the revision resolves, else as headState and resolveRev ask them.
+ */
+async function headAndCommit(git: Git, rev: string): Promise<{head: HeadState; sha: string | undefined}> {
+  // The revision first: --symbolic-full-name and --abbrev-ref apply to every name after them.
+  const result = await git.exec(['rev-parse', `${rev}^{commit}`, 'HEAD', '--symbolic-full-name', 'HEAD', '--abbrev-ref=loose', 'HEAD'])
+  const [sha, head, full, short, ...more] = result.stdout.split('\n')
+  if (result.exitCode === 0 && head && full && short && sha && /^[0-9a-f]{40,64}$/.test(sha) && more.length === 0) {
+    return {head: {head, branch: full === 'HEAD' ? null : short}, sha}
+  }
+  const [state, commit] = await Promise.all([headState(git), git.exec(['rev-parse', '--verify', '-q', `${rev}^{commit}`])])
+  return {head: state, sha: commit.exitCode === 0 && commit.stdout ? commit.stdout : undefined}
+}
+
+/**
  * `git.switchCreate`: creates a branch at a revision, without tracking, and switches to it (`git switch --no-track
  * -c`); undone by switching back to the branch (or commit) checked out before and deleting the branch. The commit
  * and the checkout are read once, before the effect. When the commit is the one checked out, the branch is created
@@ -128,11 +143,11 @@ export const switchCreateStep: StepKind<SwitchCreateInput> = {
   describe: (input) => `Create branch ${input.branch} from ${input.from} and switch to it`,
   refs: (input) => [`refs/heads/${input.branch}`],
   async isDone(ctx, input) {
-    return (await headState(ctx.git)).branch === input.branch
+    return (await headAndCommit(ctx.git, input.from)).head.branch === input.branch
   },
   async prepare(ctx, input) {
-    const [sha, head] = await Promise.all([resolveRev(ctx.git, `${input.from}^{commit}`), headState(ctx.git)])
-    return {sha, previous: head.branch, head: head.head}
+    const {head, sha} = await headAndCommit(ctx.git, input.from)
+    return {sha: sha ?? (await resolveRev(ctx.git, `${input.from}^{commit}`)), previous: head.branch, head: head.head}
   },
   async run(ctx, input) {
     refusing(input.branch)
