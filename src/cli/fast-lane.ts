@@ -16,11 +16,14 @@ import {join, resolve} from 'node:path'
 import type {Deps} from '../core/deps.js'
 import type {GitPrefetch} from '../providers/git-process.js'
 
+/** git commands to start ahead of time: rev-parse vectors joined into one process (GitPrefetch.startRevParse), then others. */
+type Prefetch = {revParse: Array<{args: string[]; lines: number}>; commands: string[][]}
+
 type Lane = {
   json: boolean
   yes?: boolean
   /** Read-only git commands the command surely runs first, started before its code loads (see GitPrefetch). */
-  prefetch?: string[][]
+  prefetch?: Prefetch
   /**
    * Starts loading, all at once, the modules the command loads one after another (each found in the last one's
    * dynamic imports): the same modules, only sooner.
@@ -78,15 +81,19 @@ function featureStartLane(args: string[], json: boolean, env: Record<string, str
  * hotfix or offline) and the checkout the run starts from (refs.ts headState, not in a dry run). An argument vector
  * changed there and not here only loses the head start (test/feature/start.test.ts checks that each is taken).
  */
-export function featureStartReads(input: {stack: boolean; type: 'feature' | 'hotfix'; dryRun: boolean}, env: Record<string, string | undefined>): string[][] {
+export function featureStartReads(input: {stack: boolean; type: 'feature' | 'hotfix'; dryRun: boolean}, env: Record<string, string | undefined>): Prefetch {
   const offline = env.FLOW_OFFLINE === '1' || env.FLOW_OFFLINE === 'true'
   // The quick ones first: starting a process waits until it runs, which takes longer once git status keeps the CPUs busy.
-  return [
-    ['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir', '--git-path', 'flow'],
-    ...(input.dryRun ? [] : [['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD', '--abbrev-ref=loose', 'HEAD']]),
-    ...(!input.stack && input.type !== 'hotfix' && !offline ? [['remote', 'get-url', 'origin']] : []),
-    ['status', '--porcelain'],
-  ]
+  return {
+    revParse: [
+      {args: ['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir', '--git-path', 'flow'], lines: 4},
+      ...(input.dryRun ? [] : [{args: ['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD', '--abbrev-ref=loose', 'HEAD'], lines: 3}]),
+    ],
+    commands: [
+      ...(!input.stack && input.type !== 'hotfix' && !offline ? [['remote', 'get-url', 'origin']] : []),
+      ['status', '--porcelain'],
+    ],
+  }
 }
 
 /** The argv forms of the fast lane, or undefined (then oclif runs the command). */
@@ -123,7 +130,8 @@ export async function fastLane(argv: string[]): Promise<boolean> {
   if (lane.prefetch) {
     const {GitPrefetch} = await import('../providers/git-process.js')
     prefetch = new GitPrefetch(cwd, process.env)
-    for (const args of lane.prefetch) prefetch.start(args)
+    prefetch.startRevParse(lane.prefetch.revParse)
+    for (const args of lane.prefetch.commands) prefetch.start(args)
   }
   for (const loading of lane.preload?.() ?? []) loading.catch(() => {})
   const {redact, redactValue, registerEnvSecrets} = await import('../core/redact.js')

@@ -107,11 +107,11 @@ export class GitCli implements Git {
     } catch (error) {
       return Promise.reject(error)
     }
-    // A command started ahead of time answers the first call asking exactly it, run as it would run here (a failure
-    // to start it: run again now, for the error this call gives).
+    // A command started ahead of time answers the first call asking exactly it, run as it would run here (without
+    // an answer, it runs now).
     if (this.prefetch && options.input === undefined && options.env === undefined && !options.large) {
       const answer = this.prefetch.take(args, options.cwd ?? this.cwd)
-      if (answer) return answer.then((out) => gitResult(out, options), () => this.execPiped(args, options))
+      if (answer) return answer.then((out) => (out ? gitResult(out, options) : this.execPiped(args, options)))
     }
     this.forgetPrefetchedBefore(args)
     return options.large ? this.execToFile(args, options) : this.execPiped(args, options)

@@ -45,9 +45,13 @@ export function runGit(args: string[], options: {cwd: string; env: Record<string
  * with exactly the same arguments, the same directory and no options that change how git runs (GitCli.exec); it
  * then gives what running the command at that moment would have given, the same bytes through the same decoding.
  * Answers not taken are dropped when GitCli runs a command that is not read-only (they could be stale after it).
+ * An answer may be undefined (git could not be started, or a joined rev-parse gave no clean split): the caller
+ * then runs the command itself.
  */
 export class GitPrefetch {
-  private readonly answers = new Map<string, Promise<GitOutput>>()
+  private readonly answers = new Map<string, Promise<GitOutput | undefined>>()
+  /** How many answers were taken (for tests: each started command should be). */
+  taken = 0
 
   constructor(
     readonly cwd: string,
@@ -58,17 +62,47 @@ export class GitPrefetch {
   start(args: string[]): void {
     const key = JSON.stringify(args)
     if (this.answers.has(key)) return
-    const answer = runGit(args, {cwd: this.cwd, env: gitEnv(this.env)})
-    // A spawn error is handled by the caller that takes the answer (GitCli runs the command again).
-    answer.catch(() => {})
-    this.answers.set(key, answer)
+    // No answer when git cannot be started: the caller that takes it runs the command again, for its own error.
+    this.answers.set(key, runGit(args, {cwd: this.cwd, env: gitEnv(this.env)}).catch(() => undefined))
+  }
+
+  /**
+   * Starts several `git rev-parse` argument vectors as one process (one process less to start while the CPUs are
+   * busiest). rev-parse prints one line per name or option asking something, in order, so when the process exits 0
+   * with nothing on stderr and exactly the expected lines, each vector's answer is its own lines: what it prints
+   * run alone. Otherwise (an unborn HEAD, outside a repository) there is no answer and each caller runs its own.
+   * A part with options that change how later names print (--symbolic-full-name, --abbrev-ref) must come last.
+   */
+  startRevParse(parts: Array<{args: string[]; lines: number}>): void {
+    if (parts.length === 0) return
+    const combined = runGit(['rev-parse', ...parts.flatMap((part) => part.args.slice(1))], {cwd: this.cwd, env: gitEnv(this.env)})
+    const total = parts.reduce((sum, part) => sum + part.lines, 0)
+    // The end of each line, by byte (a path need not be UTF-8): exactly `total` lines, the last one ended.
+    const lineEnds = combined.then((out) => {
+      const ends: number[] = []
+      for (let at = out.stdout.indexOf(0x0a); at >= 0; at = out.stdout.indexOf(0x0a, at + 1)) ends.push(at + 1)
+      const whole = out.exitCode === 0 && out.stderr.length === 0 && ends.length === total && ends.at(-1) === out.stdout.length
+      return whole ? {stdout: out.stdout, ends} : undefined
+    }, () => undefined)
+    let first = 0
+    for (const part of parts) {
+      const from = first
+      first += part.lines
+      const answer = lineEnds.then((lines): GitOutput | undefined => {
+        if (!lines) return undefined
+        const start = from === 0 ? 0 : lines.ends[from - 1]!
+        return {stdout: lines.stdout.subarray(start, lines.ends[from + part.lines - 1]), stderr: Buffer.alloc(0), exitCode: 0}
+      })
+      this.answers.set(JSON.stringify(part.args), answer)
+    }
   }
 
   /** The answer to `git ARGS` run in `cwd`, if it was started and not taken yet; taking it forgets it. */
-  take(args: string[], cwd: string): Promise<GitOutput> | undefined {
+  take(args: string[], cwd: string): Promise<GitOutput | undefined> | undefined {
     if (cwd !== this.cwd) return undefined
     const key = JSON.stringify(args)
     const answer = this.answers.get(key)
+    if (answer) this.taken++
     this.answers.delete(key)
     return answer
   }
