@@ -4,6 +4,7 @@ import type {RecordStore, Reporter} from '../core/ports.js'
 import {redact, registerEnvSecrets} from '../core/redact.js'
 import {resolveRepo, type RepoInfo} from '../core/repo.js'
 import {GitCli} from '../providers/git-cli.js'
+import type {GitPrefetch} from '../providers/git-process.js'
 import {ExecaShell} from '../providers/execa-shell.js'
 import {InquirerPrompter} from '../providers/inquirer-prompter.js'
 
@@ -15,6 +16,8 @@ export interface DepsOptions {
   json: boolean
   yes: boolean
   debug: boolean
+  /** git commands started ahead of time for this run (the fast lane's), answered through the git port. */
+  prefetch?: GitPrefetch
 }
 
 /** The reporter of a terminal run: progress and warnings on stderr, info on stdout unless --json. */
@@ -32,7 +35,7 @@ export function streamReporter(json: boolean): Reporter {
 export function createDeps(options: DepsOptions): Deps {
   // Whatever env the deps run with, its tokens must be redacted from records, journals and output.
   registerEnvSecrets(options.env)
-  const git = new GitCli(options.cwd, options.env)
+  const git = new GitCli(options.cwd, options.env, options.prefetch)
   const clock = systemClock
   const ids = ulidFactory(clock)
   let repo: Promise<RepoInfo> | undefined

@@ -14,11 +14,26 @@ import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 import type {Deps} from '../core/deps.js'
+import type {GitPrefetch} from '../providers/git-process.js'
 
-type Lane = {json: boolean; yes?: boolean; run: (deps: Deps, log: (line: string) => void, json: boolean) => Promise<unknown>}
+/** git commands to start ahead of time: rev-parse vectors joined into one process (GitPrefetch.startRevParse), then others. */
+type Prefetch = {revParse: Array<{args: string[]; lines: number}>; commands: string[][]}
+
+type Lane = {
+  json: boolean
+  yes?: boolean
+  /** Read-only git commands the command surely runs first, started before its code loads (see GitPrefetch). */
+  prefetch?: Prefetch
+  /**
+   * Starts loading, all at once, the modules the command loads one after another (each found in the last one's
+   * dynamic imports): the same modules, only sooner.
+   */
+  preload?: () => Array<Promise<unknown>>
+  run: (deps: Deps, log: (line: string) => void, json: boolean) => Promise<unknown>
+}
 
 /** `feature start NAME [flags]` (argv after `feature start`) in the forms oclif would take, or undefined. */
-function featureStartLane(args: string[], json: boolean): Lane | undefined {
+function featureStartLane(args: string[], json: boolean, env: Record<string, string | undefined>): Lane | undefined {
   const values: Record<string, string> = {}
   const switches = new Set<string>()
   let name: string | undefined
@@ -46,7 +61,39 @@ function featureStartLane(args: string[], json: boolean): Lane | undefined {
     name, base: values['--base'], stack: switches.has('--stack'), issue: values['--issue'], type: type as 'feature' | 'hotfix',
     stash: switches.has('--stash'), dryRun: switches.has('--dry-run'),
   }
-  return {json, yes: switches.has('--yes'), run: async (deps, log) => (await import('./feature-start-body.js')).featureStartBody(deps, input, {log})}
+  return {
+    json,
+    yes: switches.has('--yes'),
+    prefetch: featureStartReads(input, env),
+    preload: () => [
+      import('./feature-start-body.js'),
+      import('../core/config/load.js'),
+      import('../engine/runner.js'),
+      ...(input.dryRun ? [] : [import('./step-kinds.js'), import('../engine/steps/git-steps.js'), import('../core/feature/feature-steps.js')]),
+    ],
+    run: async (deps, log) => (await import('./feature-start-body.js')).featureStartBody(deps, input, {log}),
+  }
+}
+
+/**
+ * What `flow feature start` asks git before anything else, with the very argument vectors of its code: the dirty
+ * check (lineage.ts isDirty), the repository (repo.ts), the remote (lineage.ts hasRemote, not with --stack, for a
+ * hotfix or offline) and the checkout the run starts from (refs.ts headState, not in a dry run). An argument vector
+ * changed there and not here only loses the head start (test/feature/start.test.ts checks that each is taken).
+ */
+export function featureStartReads(input: {stack: boolean; type: 'feature' | 'hotfix'; dryRun: boolean}, env: Record<string, string | undefined>): Prefetch {
+  const offline = env.FLOW_OFFLINE === '1' || env.FLOW_OFFLINE === 'true'
+  // The quick ones first: starting a process waits until it runs, which takes longer once git status keeps the CPUs busy.
+  return {
+    revParse: [
+      {args: ['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir', '--git-path', 'flow'], lines: 4},
+      ...(input.dryRun ? [] : [{args: ['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD', '--abbrev-ref=loose', 'HEAD'], lines: 3}]),
+    ],
+    commands: [
+      ...(!input.stack && input.type !== 'hotfix' && !offline ? [['remote', 'get-url', 'origin']] : []),
+      ['status', '--porcelain'],
+    ],
+  }
 }
 
 /** The argv forms of the fast lane, or undefined (then oclif runs the command). */
@@ -59,7 +106,7 @@ export function matchLane(argv: string[], env: Record<string, string | undefined
   if (rest.length === 1 && rest[0] === 'status') {
     return {json, run: async (deps, log, json) => (await import('./command-bodies.js')).statusBody(deps, {json, log})}
   }
-  if (rest[0] === 'feature' && rest[1] === 'start') return featureStartLane(rest.slice(2), json)
+  if (rest[0] === 'feature' && rest[1] === 'start') return featureStartLane(rest.slice(2), json, env)
   if (rest[0] !== 'gates' || rest[1] !== 'run') return undefined
   let stage: string | undefined
   let messageFile: string | undefined
@@ -76,16 +123,26 @@ export function matchLane(argv: string[], env: Record<string, string | undefined
 export async function fastLane(argv: string[]): Promise<boolean> {
   const lane = matchLane(argv, process.env)
   if (!lane) return false
+  if (process.env.NO_COLOR && !process.env.FORCE_COLOR) process.env.FORCE_COLOR = '0'
+  const cwd = resolve(process.cwd())
+  // git starts on what the command asks first while the rest of flow loads (in the environment GitCli runs it in).
+  let prefetch: GitPrefetch | undefined
+  if (lane.prefetch) {
+    const {GitPrefetch} = await import('../providers/git-process.js')
+    prefetch = new GitPrefetch(cwd, process.env)
+    prefetch.startRevParse(lane.prefetch.revParse)
+    for (const args of lane.prefetch.commands) prefetch.start(args)
+  }
+  for (const loading of lane.preload?.() ?? []) loading.catch(() => {})
   const {redact, redactValue, registerEnvSecrets} = await import('../core/redact.js')
   registerEnvSecrets(process.env)
-  if (process.env.NO_COLOR && !process.env.FORCE_COLOR) process.env.FORCE_COLOR = '0'
   const json = lane.json
   const writeJson = (doc: unknown) => process.stdout.write(`${JSON.stringify(redactValue(doc), null, 2)}\n`)
   try {
     const {createDeps} = await import('./deps.js')
     const yes = lane.yes ?? false
     const canPrompt = Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI && !json && !yes)
-    const deps = createDeps({cwd: resolve(process.cwd()), env: process.env, canPrompt, json, yes, debug: false})
+    const deps = createDeps({cwd, env: process.env, canPrompt, json, yes, debug: false, prefetch})
     const result = await lane.run(deps, (line) => {
       if (!json) process.stdout.write(`${redact(line)}\n`)
     }, json)

@@ -33,9 +33,15 @@ export async function writeSynced(path: string, text: string, flags: 'w' | 'wx')
 /** Writes a file so that readers see the old content or the new, never a part: temp file, fsync, rename. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const dir = dirname(path)
-  await mkdir(dir, {recursive: true})
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  await writeSynced(temp, text, 'w')
+  try {
+    await writeSynced(temp, text, 'w')
+  } catch (error) {
+    // The directory is made the first time only (a journal is written several times per run).
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    await mkdir(dir, {recursive: true})
+    await writeSynced(temp, text, 'w')
+  }
   try {
     await rename(temp, path)
   } catch (error) {
@@ -107,13 +113,20 @@ export async function readJournal(flowDir: string): Promise<Journal | null> {
 export async function archiveJournal(flowDir: string, journal: Journal, keep = KEEP_RUNS): Promise<void> {
   const paths = enginePaths(flowDir)
   await writeJournal(flowDir, journal)
-  await mkdir(paths.runs, {recursive: true})
   // A crash between these two leaves run.json with a finished status, which readers treat as no current run.
-  await rename(paths.current, join(paths.runs, `${journal.id}.json`))
+  const archived = join(paths.runs, `${journal.id}.json`)
+  await rename(paths.current, archived).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error
+    await mkdir(paths.runs, {recursive: true})
+    await rename(paths.current, archived)
+  })
   await syncDir(flowDir)
-  const names = (await readdir(paths.runs)).filter((n) => n.endsWith('.json')).sort()
-  for (const name of names.slice(0, Math.max(0, names.length - keep))) await rm(join(paths.runs, name), {force: true})
-  await appendHistory(flowDir, [runHistoryEntry(journal)])
+  // The oldest runs go while the history line is appended.
+  const prune = async () => {
+    const names = (await readdir(paths.runs)).filter((n) => n.endsWith('.json')).sort()
+    await Promise.all(names.slice(0, Math.max(0, names.length - keep)).map((name) => rm(join(paths.runs, name), {force: true})))
+  }
+  await Promise.all([prune(), appendHistory(flowDir, [runHistoryEntry(journal)])])
 }
 
 /** The line `flow metrics workflow` keeps of a finished run: no inputs or outputs beyond branch names and a pull request. */

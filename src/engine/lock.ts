@@ -55,13 +55,19 @@ export type ReleaseLock = () => Promise<void>
  */
 export async function acquireLock(flowDir: string, command: string, deps: {clock: Clock; reporter: Reporter}): Promise<ReleaseLock> {
   const path = enginePaths(flowDir).lock
-  await mkdir(flowDir, {recursive: true})
   const mine: LockInfo = {pid: process.pid, host: hostname(), command, startedAt: deps.clock.now().toISOString()}
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      await createExclusive(path, `${JSON.stringify(mine)}\n`)
-      await removeLeftovers(flowDir)
+      const tidy = await createExclusive(path, `${JSON.stringify(mine)}\n`).catch(async (error: NodeJS.ErrnoException) => {
+        // The flow directory is made the first time only.
+        if (error.code !== 'ENOENT') throw error
+        await mkdir(flowDir, {recursive: true})
+        return createExclusive(path, `${JSON.stringify(mine)}\n`)
+      })
+      // Tidying (the temp file, leftovers of killed processes) goes on while the lock is held, done before release.
+      const tidied = Promise.all([tidy(), removeLeftovers(flowDir)]).catch(() => {})
       return async () => {
+        await tidied
         const held = await readLock(flowDir)
         if (held && held.pid === mine.pid && held.startedAt === mine.startedAt && held.host === mine.host) await rm(path, {force: true})
       }
@@ -93,20 +99,29 @@ export async function acquireLock(flowDir: string, command: string, deps: {clock
  * Creates a file that must not exist yet, whole: written to a temp file first, then hard-linked into place
  * (EEXIST when it exists), so no reader ever sees an empty lock; `open(path, 'wx')` where links are not supported.
  * Not flushed to disk: a lock only has to hold among live processes (after a crash of the machine its process is
- * gone, and a lock that survived is stale).
+ * gone, and a lock that survived is stale). Resolves, once the lock is in place, to the removal of the temp file
+ * (left to the caller, off the path to the first step); rejects after removing it.
  */
-async function createExclusive(path: string, text: string): Promise<void> {
+async function createExclusive(path: string, text: string): Promise<() => Promise<void>> {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  const removeTemp = () => rm(temp, {force: true})
   await writeFile(temp, text, {flag: 'wx', mode: 0o644})
   try {
     await link(temp, path)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error
-    await writeSynced(path, text, 'wx')
-  } finally {
-    await rm(temp, {force: true})
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') {
+      await removeTemp()
+      throw error
+    }
+    try {
+      await writeSynced(path, text, 'wx')
+    } finally {
+      await removeTemp()
+    }
+    return async () => {}
   }
+  return removeTemp
 }
 
 /** Removes temp files left by processes killed while writing them (their pid is gone). */

@@ -147,25 +147,49 @@ async function execute(deps: EngineDeps, flowDir: string, journal: Journal, kind
   journal.status = 'running'
   journal.pid = process.pid
   journal.host = hostname()
+  // A step whose effect is done, while the snapshot after it is taken: that overlaps the next step's checks (both
+  // only read the state the effect left), and the step is recorded done before the next one is recorded running.
+  let finishing: {index: number; recorded: Promise<void>} | undefined
+  const finished = async () => {
+    const last = finishing
+    finishing = undefined
+    if (!last) return
+    try {
+      await last.recorded
+    } catch (error) {
+      await pause(deps, journal, last.index, error, journalFile.write)
+    }
+  }
   // No write yet: the first one comes before the first effect (or with the first step found done, or a pause).
   for (let i = journal.cursor; i < total; i++) {
     const spec = journal.plan[i]!
     const entry = journal.steps[i]!
-    journal.cursor = i
     if (entry.status === 'done') continue
     const kind = kindOf(kinds, spec)
     const ctx = stepContext(deps, journal, entry.prepared)
     // The checks before the effect only read: they share one git port on which a question asked twice runs once.
     const reading = {...ctx, git: memoGit(deps.git)}
-    // After the last step the archive writes the journal; after any other, the write overlaps the next checks.
+    // A step found done, or done without isDone, is written at once (the write overlaps the next checks); after
+    // the last step the archive writes the journal.
     const afterStep = () => (i < total - 1 ? journalFile.queue() : undefined)
-    try {
+    // isDone, the snapshot and prepare (on the first attempt) read the same state: asked at the same time; what
+    // prepare found is dropped when the step turns out to be done already.
+    const checks = (async () => {
       const refs = kind.refs?.(spec.input, ctx) ?? []
+      const names = [...new Set([...refs, ...Object.keys(entry.refsBefore ?? {})])]
+      const preparing = kind.prepare && entry.prepared === undefined
+        ? kind.prepare(reading, spec.input).then((value) => ({value}), (error: unknown) => ({error}))
+        : undefined
+      const [already, now] = await Promise.all([kind.isDone ? kind.isDone(reading, spec.input) : false, snapshotRefs(reading.git, names)])
+      return {refs, already, now, prepared: await preparing}
+    })()
+    checks.catch(() => {})
+    await finished()
+    journal.cursor = i
+    try {
+      const {refs, already, now, prepared} = await checks
       // Values from an earlier attempt are kept: they are what the refs were before flow touched them.
       const earlier = entry.refsBefore
-      const names = [...new Set([...refs, ...Object.keys(earlier ?? {})])]
-      // isDone and the snapshot read the same state: asked at the same time.
-      const [already, now] = await Promise.all([kind.isDone ? kind.isDone(reading, spec.input) : false, snapshotRefs(reading.git, names)])
       if (already) {
         // A step with an earlier attempt was (probably) done by flow itself before a crash: keep it undoable.
         if (earlier) entry.refsAfter = pick(now, Object.keys(earlier))
@@ -181,7 +205,8 @@ async function execute(deps: EngineDeps, flowDir: string, journal: Journal, kind
       }
       const missing = refs.filter((ref) => !earlier || !(ref in earlier))
       if (!earlier || missing.length > 0) entry.refsBefore = {...pick(now, missing), ...earlier}
-      if (kind.prepare && entry.prepared === undefined) entry.prepared = redactValue(await kind.prepare(reading, spec.input))
+      if (prepared && 'error' in prepared) throw prepared.error
+      if (prepared) entry.prepared = redactValue(prepared.value)
       entry.status = 'running'
       entry.startedAt = deps.clock.now().toISOString()
       entry.finishedAt = undefined
@@ -190,17 +215,27 @@ async function execute(deps: EngineDeps, flowDir: string, journal: Journal, kind
       // The journal must say "running" before the effect, so a crash from here on is seen by continue and undo.
       await journalFile.write()
       const output = await kind.run({...ctx, prepared: entry.prepared}, spec.input)
+      // The output is there for the next step's checks at once; the step is recorded done when its snapshot is in.
       entry.output = output ? redactValue(output) : undefined
-      entry.refsAfter = await snapshotRefs(deps.git, Object.keys(entry.refsBefore!))
-      entry.status = 'done'
-      entry.error = undefined
-      entry.finishedAt = deps.clock.now().toISOString()
-      journal.cursor = i + 1
-      afterStep()
+      const recorded = snapshotRefs(deps.git, Object.keys(entry.refsBefore!)).then((after) => {
+        entry.refsAfter = after
+        entry.status = 'done'
+        entry.error = undefined
+        entry.finishedAt = deps.clock.now().toISOString()
+        journal.cursor = i + 1
+        // A kind that can tell whether its effect is in place is written done with the next step's "running" (one
+        // write fewer): killed in between, the journal says it was running, and continue and undo ask isDone, as
+        // after a kill during its effect. Without isDone, a step is written done at once (else continue would
+        // carry it out again).
+        if (!kind.isDone) afterStep()
+      })
+      recorded.catch(() => {})
+      finishing = {index: i, recorded}
     } catch (error) {
       await pause(deps, journal, i, error, journalFile.write)
     }
   }
+  await finished()
   // Every queued write lands before the archive renames the journal away.
   await journalFile.drain()
   journal.cursor = total

@@ -6,6 +6,8 @@ import {StringDecoder} from 'node:string_decoder'
 import {FlowError} from '../core/errors.js'
 import type {Git, GitBytesResult, GitResult, GitRunOptions} from '../core/ports.js'
 import {redact} from '../core/redact.js'
+import {isReadOnlyGit} from '../engine/read-memo.js'
+import {gitEnv, runGit, type GitOutput, type GitPrefetch} from './git-process.js'
 
 /** A NUL byte cannot be passed to a process: refuse the value as usage rather than crash in spawn. */
 function refuseNul(args: string[]): void {
@@ -20,6 +22,8 @@ export class GitCli implements Git {
   constructor(
     readonly cwd: string,
     private readonly baseEnv: Record<string, string | undefined> = process.env,
+    /** Commands the fast lane started ahead of time (see GitPrefetch). */
+    private readonly prefetch?: GitPrefetch,
   ) {}
 
   async run(args: string[], options: GitRunOptions = {}): Promise<string> {
@@ -41,13 +45,14 @@ export class GitCli implements Git {
    */
   async stream(args: string[], onData: (text: string) => void, options: Pick<GitRunOptions, 'cwd' | 'env'> = {}): Promise<void> {
     refuseNul(args)
+    this.forgetPrefetchedBefore(args)
     const dir = await mkdtemp(join(tmpdir(), 'flow-git-'))
     const path = join(dir, 'out')
     const writer = await open(path, 'w')
     const reader = await open(path, 'r')
     try {
       // GIT_FLUSH=0: full buffering (git log otherwise flushes each record when its output is not a regular file).
-      const env = {...this.baseEnv, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_FLUSH: '0', ...options.env}
+      const env = gitEnv(this.baseEnv, {GIT_FLUSH: '0', ...options.env})
       const child = spawn('git', args, {cwd: options.cwd ?? this.cwd, env, stdio: ['ignore', writer.fd, 'pipe']})
       const err: Buffer[] = []
       child.stderr?.on('data', (d: Buffer) => err.push(d))
@@ -102,10 +107,18 @@ export class GitCli implements Git {
     } catch (error) {
       return Promise.reject(error)
     }
+    // A command started ahead of time answers the first call asking exactly it, run as it would run here (without
+    // an answer, it runs now).
+    if (this.prefetch && options.input === undefined && options.env === undefined && !options.large) {
+      const answer = this.prefetch.take(args, options.cwd ?? this.cwd)
+      if (answer) return answer.then((out) => (out ? gitResult(out, options) : this.execPiped(args, options)))
+    }
+    this.forgetPrefetchedBefore(args)
     return options.large ? this.execToFile(args, options) : this.execPiped(args, options)
   }
 
   async execBytes(args: string[], options: Pick<GitRunOptions, 'input' | 'env' | 'cwd' | 'large'> = {}): Promise<GitBytesResult> {
+    this.forgetPrefetchedBefore(args)
     if (!options.large) {
       let bytes: Buffer = Buffer.alloc(0)
       const result = await this.execPiped(args, {...options, large: false}, undefined, (b) => (bytes = b))
@@ -121,6 +134,11 @@ export class GitCli implements Git {
       await writer.close()
       await rm(dir, {recursive: true, force: true})
     }
+  }
+
+  /** Answers started ahead of time may be stale once git runs a command that is not read-only: they are dropped. */
+  private forgetPrefetchedBefore(args: readonly string[]): void {
+    if (this.prefetch && this.prefetch.size > 0 && !isReadOnlyGit(args)) this.prefetch.clear()
   }
 
   /**
@@ -141,39 +159,23 @@ export class GitCli implements Git {
     }
   }
 
-  private execPiped(args: string[], options: GitRunOptions, stdoutFd?: number, onBytes?: (stdout: Buffer) => void): Promise<GitResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('git', args, {
-        cwd: options.cwd ?? this.cwd,
-        env: {...this.baseEnv, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...options.env},
-        stdio: [options.input === undefined ? 'ignore' : 'pipe', stdoutFd ?? 'pipe', 'pipe'],
-      })
-      const out: Buffer[] = []
-      const err: Buffer[] = []
-      child.stdout?.on('data', (d: Buffer) => out.push(d))
-      child.stderr?.on('data', (d: Buffer) => err.push(d))
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        reject(error.code === 'ENOENT'
-          ? new FlowError('GIT_FAILED', 'git was not found on PATH', {hint: 'Install git 2.30 or newer.'})
-          : error)
-      })
-      if (options.input !== undefined && child.stdin) {
-        child.stdin.on('error', () => {})
-        child.stdin.end(options.input)
-      }
-      child.on('close', (code) => {
-        if (onBytes) {
-          onBytes(Buffer.concat(out))
-          resolve({stdout: '', stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? 1})
-          return
-        }
-        const stdout = Buffer.concat(out).toString(options.encoding ?? 'utf8')
-        resolve({
-          stdout: options.raw ? stdout : stdout.replace(/\s+$/, ''),
-          stderr: Buffer.concat(err).toString('utf8'),
-          exitCode: code ?? 1,
-        })
-      })
-    })
+  private async execPiped(args: string[], options: GitRunOptions, stdoutFd?: number, onBytes?: (stdout: Buffer) => void): Promise<GitResult> {
+    let out: GitOutput
+    try {
+      out = await runGit(args, {cwd: options.cwd ?? this.cwd, env: gitEnv(this.baseEnv, options.env), input: options.input, stdoutFd})
+    } catch (error) {
+      throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new FlowError('GIT_FAILED', 'git was not found on PATH', {hint: 'Install git 2.30 or newer.'}) : error
+    }
+    if (onBytes) {
+      onBytes(out.stdout)
+      return {stdout: '', stderr: out.stderr.toString('utf8'), exitCode: out.exitCode}
+    }
+    return gitResult(out, options)
   }
+}
+
+/** A git process's output as GitResult: stdout decoded and (unless raw) without trailing whitespace. */
+function gitResult(out: GitOutput, options: Pick<GitRunOptions, 'raw' | 'encoding'>): GitResult {
+  const stdout = out.stdout.toString(options.encoding ?? 'utf8')
+  return {stdout: options.raw ? stdout : stdout.replace(/\s+$/, ''), stderr: out.stderr.toString('utf8'), exitCode: out.exitCode}
 }

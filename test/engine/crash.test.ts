@@ -11,7 +11,7 @@ import {undoRun} from '../../src/engine/undo.js'
 import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
 import {repoDeps} from './engine-deps.js'
 
-const plan: Plan = {
+const submitPlan: Plan = {
   command: 'feature submit',
   inputs: {name: 'a'},
   steps: [
@@ -26,7 +26,7 @@ const plan: Plan = {
  * carried out or not (`afterEffect`), the run never goes on, and the journal and lock are left with the pid
  * of a process that is gone, as SIGKILL would leave them.
  */
-async function crashAt(repo: TempRepo, at: number, afterEffect: boolean): Promise<{flowDir: string; deadPid: number}> {
+async function crashAt(repo: TempRepo, at: number, afterEffect: boolean, plan: Plan = submitPlan): Promise<{flowDir: string; deadPid: number}> {
   const stuck = gitStepKinds.map((kind): StepKind => kind.kind !== plan.steps[at]!.kind ? kind : {
     ...kind,
     run: async (ctx, input) => {
@@ -99,7 +99,7 @@ describe('a run killed after its last step, before its journal was archived', ()
   test('continue archives it and reports the run done (exit 0), without running any step again', async () => {
     const repo = tempRepo()
     const deps = repoDeps(repo)
-    await runPlan(deps, plan)
+    await runPlan(deps, submitPlan)
     const {flowDir} = await deps.repo()
     const finished = await lastRun(flowDir)
     writeFileSync(enginePaths(flowDir).current, JSON.stringify(finished))
@@ -110,5 +110,57 @@ describe('a run killed after its last step, before its journal was archived', ()
     expect(deps.progress.slice(said)).toEqual([])
     expect(await readJournal(flowDir)).toBeNull()
     expect((await lastRun(flowDir))!.id).toBe(finished!.id)
+  })
+})
+
+describe('a run killed in git.switchCreate (feature start creates and switches in one step)', () => {
+  const startPlan: Plan = {
+    command: 'feature start',
+    inputs: {name: 's'},
+    steps: [
+      {kind: 'git.switchCreate', input: {branch: 'feature/s', from: 'main'}},
+      {kind: 'git.push', input: {remote: 'origin', refspecs: [{src: 'feature/s', dst: 'refs/heads/feature/s'}]}},
+    ],
+  }
+
+  test.each([[0, false], [0, true], [1, false], [1, true]])('continue finishes after a crash in step %i (effect done: %s); undo restores the start', async (at, afterEffect) => {
+    const repo = tempRepo()
+    const main = repo.ref('main')
+    await crashAt(repo, at, afterEffect, startPlan)
+    const result = await continueRun(repoDeps(repo))
+    expect(result.status).toBe('done')
+    expect(repo.currentBranch()).toBe('feature/s')
+    expect(repo.ref('feature/s')).toBe(main)
+    expect(repo.ref('refs/heads/feature/s', repo.origin)).toBe(main)
+
+    const again = tempRepo()
+    await crashAt(again, at, afterEffect, startPlan)
+    const undone = await undoRun(repoDeps(again))
+    expect(undone).toMatchObject({complete: true, notUndone: []})
+    expect(again.currentBranch()).toBe('main')
+    expect(again.ref('refs/heads/feature/s')).toBeNull()
+    expect(again.ref('refs/heads/feature/s', again.origin)).toBeNull()
+  })
+
+  test('killed after git made the branch but before it moved HEAD: continue switches to it, undo deletes it', async () => {
+    const repo = tempRepo()
+    const half: Plan = {...startPlan, steps: [startPlan.steps[0]!]}
+    const main = repo.ref('main')
+    // The effect half done: the branch is there, HEAD still on main.
+    const {flowDir} = await crashAt(repo, 0, false, half)
+    repo.git('branch', 'feature/s', 'main')
+    expect((await readJournal(flowDir))!.steps[0]!.status).toBe('running')
+    const result = await continueRun(repoDeps(repo))
+    expect(result.status).toBe('done')
+    expect(repo.currentBranch()).toBe('feature/s')
+    expect(repo.ref('feature/s')).toBe(main)
+
+    const again = tempRepo()
+    await crashAt(again, 0, false, half)
+    again.git('branch', 'feature/s', 'main')
+    const undone = await undoRun(repoDeps(again))
+    expect(undone).toMatchObject({complete: true, notUndone: []})
+    expect(again.currentBranch()).toBe('main')
+    expect(again.ref('refs/heads/feature/s')).toBeNull()
   })
 })

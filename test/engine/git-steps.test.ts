@@ -1,3 +1,4 @@
+import {spawnSync} from 'node:child_process'
 import {describe, expect, test} from 'vitest'
 import {readJournal} from '../../src/engine/journal.js'
 import {snapshotRefs} from '../../src/engine/refs.js'
@@ -5,6 +6,8 @@ import {continueRun, runPlan} from '../../src/engine/runner.js'
 import {runStatus} from '../../src/engine/status.js'
 import type {Plan, StepKind} from '../../src/engine/types.js'
 import {undoRun} from '../../src/engine/undo.js'
+import {stepContext} from '../../src/engine/kinds.js'
+import {switchCreateStep} from '../../src/engine/steps/git-steps.js'
 import {tempRepo, type TempRepo} from '../helpers/temp-repo.js'
 import {rejection, repoDeps} from './engine-deps.js'
 
@@ -232,5 +235,82 @@ describe('git step kinds against a real repository', () => {
     expect(result.status).toBe('done')
     expect((await main.repo()).flowDir).not.toBe((await other.repo()).flowDir)
     expect((await runStatus(main)).run?.status).toBe('paused')
+  })
+})
+
+describe('git.switchCreate', () => {
+  /** The git port of repoDeps, recording every argument vector it runs. */
+  function recording(repo: TempRepo) {
+    const deps = repoDeps(repo, [failing])
+    const calls: string[][] = []
+    const git = deps.git
+    deps.git = {cwd: git.cwd, run: (args, o) => (calls.push(args), git.run(args, o)), exec: (args, o) => (calls.push(args), git.exec(args, o))}
+    return {deps, calls}
+  }
+  const plan = (from: string): Plan => ({command: 'feature start', inputs: {}, steps: [
+    {kind: 'git.switchCreate', input: {branch: 'feature/s', from}},
+    {kind: 'test.fail', input: {why: 'stop'}},
+  ]})
+
+  test('from the commit checked out: git switch -c with no start point (the work tree is left alone); undo goes back and deletes', async () => {
+    const repo = tempRepo()
+    const main = repo.ref('main')!
+    repo.write('README.md', '# local edit\n')
+    const {deps, calls} = recording(repo)
+    await rejection(runPlan(deps, plan('refs/heads/main')))
+    expect(calls).toContainEqual(['switch', '-q', '--no-track', '-c', 'feature/s'])
+    expect(repo.currentBranch()).toBe('feature/s')
+    expect(repo.ref('feature/s')).toBe(main)
+    expect(repo.git('status', '--porcelain')).toBe(' M README.md')
+    const journal = (await readJournal((await deps.repo()).flowDir))!
+    expect(journal.steps[0]).toMatchObject({status: 'done', refsBefore: {'refs/heads/feature/s': null}, refsAfter: {'refs/heads/feature/s': main}, prepared: {sha: main, previous: 'main', head: main}})
+    const undone = await undoRun(deps)
+    expect(undone.notUndone).toEqual([])
+    expect(repo.currentBranch()).toBe('main')
+    expect(repo.ref('refs/heads/feature/s')).toBeNull()
+    expect(repo.git('status', '--porcelain')).toBe(' M README.md')
+  })
+
+  test('from another commit: switch -c at that commit, local changes carried as by a checkout; from a detached HEAD, undo detaches again', async () => {
+    const repo = tempRepo()
+    const base = repo.ref('main')!
+    const other = repo.commit('feat: other', {'other.txt': 'x\n'})
+    repo.git('checkout', '-q', '--detach', base)
+    repo.write('README.md', '# local edit\n')
+    const {deps, calls} = recording(repo)
+    await rejection(runPlan(deps, plan('main')))
+    expect(calls).toContainEqual(['switch', '-q', '--no-track', '-c', 'feature/s', other])
+    expect(repo.currentBranch()).toBe('feature/s')
+    expect(repo.ref('feature/s')).toBe(other)
+    expect(repo.git('status', '--porcelain')).toBe(' M README.md')
+    const undone = await undoRun(deps)
+    expect(undone.notUndone).toEqual([])
+    expect(repo.git('rev-parse', 'HEAD')).toBe(base)
+    expect(spawnSync('git', ['symbolic-ref', '-q', 'HEAD'], {cwd: repo.dir, env: repo.env}).status).toBe(1)
+    expect(repo.ref('refs/heads/feature/s')).toBeNull()
+  })
+
+  test('an attempt killed after git made the branch (HEAD not moved yet) is finished by checking it out; a branch elsewhere is refused', async () => {
+    const repo = tempRepo()
+    const main = repo.ref('main')!
+    const deps = repoDeps(repo)
+    const ctx = {...stepContext(deps, {steps: []}, {sha: main, previous: 'main', head: main})}
+    repo.git('branch', 'feature/half', main)
+    await switchCreateStep.run(ctx, {branch: 'feature/half', from: 'main'})
+    expect(repo.currentBranch()).toBe('feature/half')
+    repo.git('checkout', '-q', 'main')
+    repo.git('branch', 'feature/taken', looseCommit(repo, 'theirs'))
+    await expect(switchCreateStep.run(ctx, {branch: 'feature/taken', from: 'main'})).rejects.toMatchObject({code: 'GIT_FAILED', message: expect.stringMatching(/^git switch failed: .*already exists/)})
+    expect(repo.currentBranch()).toBe('main')
+  })
+
+  test('a revision that names no commit pauses before anything is changed', async () => {
+    const repo = tempRepo()
+    const deps = repoDeps(repo)
+    const paused = await rejection(runPlan(deps, {command: 'x', inputs: {}, steps: [{kind: 'git.switchCreate', input: {branch: 'feature/s', from: 'nope'}}]}))
+    expect(paused.code).toBe('RUN_PAUSED')
+    expect(paused.message).toMatch(/nope\^\{commit\} does not name a commit/)
+    expect(repo.ref('refs/heads/feature/s')).toBeNull()
+    expect(repo.currentBranch()).toBe('main')
   })
 })

@@ -2,7 +2,11 @@ import {spawnSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
+import {featureStartReads} from '../../src/cli/fast-lane.js'
 import {startFeature} from '../../src/core/feature/start-feature.js'
+import {resolveRepo} from '../../src/core/repo.js'
+import {GitCli} from '../../src/providers/git-cli.js'
+import {GitPrefetch} from '../../src/providers/git-process.js'
 import {undoRun} from '../../src/engine/undo.js'
 import {tempRepo} from '../helpers/temp-repo.js'
 import {featureDeps} from './feature-deps.js'
@@ -88,6 +92,20 @@ describe('startFeature', () => {
     expect(readFileSync(join(repo.dir, 'README.md'), 'utf8')).toBe('# dirty\n')
     expect(repo.git('stash', 'list')).toBe('')
     await expect(undoRun(deps)).rejects.toMatchObject({code: 'NO_RUN'})
+  })
+
+  test('the fast lane\'s prefetched reads are each taken by the code that asks them (same argument vectors)', async () => {
+    const repo = tempRepo()
+    const reads = featureStartReads({stack: false, type: 'feature', dryRun: false}, repo.env)
+    const prefetch = new GitPrefetch(repo.dir, repo.env)
+    prefetch.startRevParse(reads.revParse)
+    for (const args of reads.commands) prefetch.start(args)
+    const git = new GitCli(repo.dir, repo.env, prefetch)
+    const deps = {...featureDeps(repo), git, repo: () => resolveRepo(git)}
+    const started = await startFeature(deps, {name: 'ahead'})
+    expect(started).toMatchObject({branch: 'feature/ahead', parent: 'main', fetched: true})
+    expect(repo.currentBranch()).toBe('feature/ahead')
+    expect(prefetch.taken).toBe(reads.revParse.length + reads.commands.length)
   })
 
   test.each([';rm -rf x', '$(touch canary)', '`touch canary`', '-x', 'a\nb', 'a|b'])('refuses the hostile name %j with USAGE', async (name) => {

@@ -1,6 +1,7 @@
 import {FlowError} from '../../core/errors.js'
 import type {Git} from '../../core/ports.js'
-import {snapshotRefs} from '../refs.js'
+import {redact} from '../../core/redact.js'
+import {headState, restoreRef, snapshotRefs, type HeadState} from '../refs.js'
 import type {StepKind} from '../types.js'
 
 /** Input of `git.updateRef`: set a ref to a revision, optionally only if it still has `from` (null: only if missing). */
@@ -12,6 +13,12 @@ export interface UpdateRefInput {
 
 /** Input of `git.createBranch`. */
 export interface CreateBranchInput {
+  branch: string
+  from: string
+}
+
+/** Input of `git.switchCreate`. */
+export interface SwitchCreateInput {
   branch: string
   from: string
 }
@@ -104,6 +111,70 @@ export const createBranchStep: StepKind<CreateBranchInput> = {
     const sha = (ctx.prepared?.sha as string | undefined) ?? (await resolveRev(ctx.git, `${input.from}^{commit}`))
     await ctx.git.run(['branch', '--no-track', input.branch, sha])
     return {branch: input.branch, sha}
+  },
+}
+
+/**
+ * What is checked out (as headState gives it) and the commit a revision names (undefined when it names none), in
+ * one `git rev-parse` when HEAD is born and the revision resolves, else as headState and resolveRev ask them.
+ */
+async function headAndCommit(git: Git, rev: string): Promise<{head: HeadState; sha: string | undefined}> {
+  // The revision first: --symbolic-full-name and --abbrev-ref apply to every name after them.
+  const result = await git.exec(['rev-parse', `${rev}^{commit}`, 'HEAD', '--symbolic-full-name', 'HEAD', '--abbrev-ref=loose', 'HEAD'])
+  const [sha, head, full, short, ...more] = result.stdout.split('\n')
+  if (result.exitCode === 0 && head && full && short && sha && /^[0-9a-f]{40,64}$/.test(sha) && more.length === 0) {
+    return {head: {head, branch: full === 'HEAD' ? null : short}, sha}
+  }
+  const [state, commit] = await Promise.all([headState(git), git.exec(['rev-parse', '--verify', '-q', `${rev}^{commit}`])])
+  return {head: state, sha: commit.exitCode === 0 && commit.stdout ? commit.stdout : undefined}
+}
+
+/**
+ * `git.switchCreate`: creates a branch at a revision, without tracking, and switches to it (`git switch --no-track
+ * -c`); undone by switching back to the branch (or commit) checked out before and deleting the branch. The commit
+ * and the checkout are read once, before the effect. When the commit is the one checked out, the branch is created
+ * from HEAD with no start point: git then leaves the index and the work tree alone, which already hold that commit
+ * (with a start point, or with `git checkout`, git checks every file of the work tree, as long as a git status in a
+ * large repository). HEAD moved by another process in the few milliseconds between the read and the switch would give
+ * a branch at the new HEAD; the engine's snapshot after the step records where it really is.
+ */
+export const switchCreateStep: StepKind<SwitchCreateInput> = {
+  kind: 'git.switchCreate',
+  describe: (input) => `Create branch ${input.branch} from ${input.from} and switch to it`,
+  refs: (input) => [`refs/heads/${input.branch}`],
+  async isDone(ctx, input) {
+    return (await headAndCommit(ctx.git, input.from)).head.branch === input.branch
+  },
+  async prepare(ctx, input) {
+    const {head, sha} = await headAndCommit(ctx.git, input.from)
+    return {sha: sha ?? (await resolveRev(ctx.git, `${input.from}^{commit}`)), previous: head.branch, head: head.head}
+  },
+  async run(ctx, input) {
+    refusing(input.branch)
+    const sha = (ctx.prepared?.sha as string | undefined) ?? (await resolveRev(ctx.git, `${input.from}^{commit}`))
+    const here = ctx.prepared !== undefined && ctx.prepared.head === sha
+    const result = await ctx.git.exec(['switch', '-q', '--no-track', '-c', input.branch, ...(here ? [] : [sha])])
+    if (result.exitCode !== 0) {
+      // An attempt killed after git created the branch but before it moved HEAD: the branch is there, at the commit.
+      const ref = `refs/heads/${input.branch}`
+      if ((await snapshotRefs(ctx.git, [ref]))[ref] !== sha) {
+        const detail = redact((result.stderr || result.stdout).trim().split('\n').filter(Boolean).slice(-3).join(' / '))
+        throw new FlowError('GIT_FAILED', `git switch failed: ${detail || `exit ${result.exitCode}`}`, {hint: 'Run the same git command yourself to see the whole message, or add --debug.'})
+      }
+      await ctx.git.run(['checkout', '-q', input.branch, '--'])
+    }
+    return {branch: input.branch, sha, previous: (ctx.prepared?.previous as string | null | undefined) ?? null}
+  },
+  async undo(ctx, input, entry) {
+    const previous = (entry.prepared?.previous as string | null | undefined) ?? null
+    const head = (entry.prepared?.head as string | null | undefined) ?? null
+    if ((await currentBranch(ctx.git)) === input.branch) {
+      if (previous !== null) await ctx.git.run(['checkout', '-q', previous, '--'])
+      else if (head !== null) await ctx.git.run(['checkout', '-q', '--detach', head, '--'])
+    }
+    const ref = `refs/heads/${input.branch}`
+    const outcome = await restoreRef(ctx.git, ref, entry.refsBefore?.[ref] ?? null, entry.refsAfter ? entry.refsAfter[ref] : undefined)
+    if (!outcome.ok) throw new FlowError('UNDO_IMPOSSIBLE', outcome.reason)
   },
 }
 
@@ -244,4 +315,4 @@ export const pushStep: StepKind<PushInput> = {
 }
 
 /** Every generic git step kind. */
-export const gitStepKinds: StepKind[] = [updateRefStep, createBranchStep, checkoutStep, fetchStep, pushStep]
+export const gitStepKinds: StepKind[] = [updateRefStep, createBranchStep, switchCreateStep, checkoutStep, fetchStep, pushStep]
