@@ -2,6 +2,8 @@
 // loading oclif (its import and Config.load cost ~50 ms, as much as Node's own start):
 // - `flow status [--json]`;
 // - `flow gates run [STAGE] [--message-file FILE] [--json]`, the form the git hooks of `flow hooks install` run;
+// - `flow metrics dora` with its own flags but --import (--env, --since, --until, --service, --format, --out) and
+//   --json, the report a dashboard or a cron job asks for over thousands of records;
 // - `flow feature start NAME` with its own flags (--base, --stack, --issue, --type, --stash, --dry-run), --yes and
 //   --json (`--flag=value` too); a flag given twice, --base with --stack, or a value starting with "-" go to oclif;
 // - `flow [COMMAND...] --help`, from a cache of the text oclif printed the first time for the same command line,
@@ -15,6 +17,7 @@ import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 import type {Deps} from '../core/deps.js'
 import type {GitPrefetch} from '../providers/git-process.js'
+import {parseMetricsDoraArgs} from './metrics-dora-body.js'
 
 /** git commands to start ahead of time: rev-parse vectors joined into one process (GitPrefetch.startRevParse), then others. */
 type Prefetch = {revParse: Array<{args: string[]; lines: number}>; commands: string[][]}
@@ -30,6 +33,17 @@ type Lane = {
    */
   preload?: () => Array<Promise<unknown>>
   run: (deps: Deps, log: (line: string) => void, json: boolean) => Promise<unknown>
+}
+
+/** `metrics dora [flags]` (argv after `metrics dora`; not --import) in the forms oclif would take, or undefined. */
+function metricsDoraLane(args: string[], json: boolean): Lane | undefined {
+  const flags = parseMetricsDoraArgs(args)
+  if (!flags) return undefined
+  return {
+    json,
+    preload: () => [import('./metrics-dora-body.js'), import('../core/metrics/run-metrics.js'), import('../core/config/load.js')],
+    run: async (deps, log, json) => (await import('./metrics-dora-body.js')).metricsDoraBody(deps, flags, {json, cwd: resolve(process.cwd()), log}),
+  }
 }
 
 /** `feature start NAME [flags]` (argv after `feature start`) in the forms oclif would take, or undefined. */
@@ -107,6 +121,7 @@ export function matchLane(argv: string[], env: Record<string, string | undefined
     return {json, run: async (deps, log, json) => (await import('./command-bodies.js')).statusBody(deps, {json, log})}
   }
   if (rest[0] === 'feature' && rest[1] === 'start') return featureStartLane(rest.slice(2), json, env)
+  if (rest[0] === 'metrics' && rest[1] === 'dora') return metricsDoraLane(rest.slice(2), json)
   if (rest[0] !== 'gates' || rest[1] !== 'run') return undefined
   let stage: string | undefined
   let messageFile: string | undefined

@@ -30,8 +30,11 @@ export async function writeSynced(path: string, text: string, flags: 'w' | 'wx')
   }
 }
 
-/** Writes a file so that readers see the old content or the new, never a part: temp file, fsync, rename. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+/**
+ * Writes a file so that readers see the old content or the new, never a part: temp file, fsync, rename, and (unless
+ * `syncDirectory` is false) an fsync of the directory so the rename itself survives a power loss.
+ */
+export async function writeFileAtomic(path: string, text: string, syncDirectory = true): Promise<void> {
   const dir = dirname(path)
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
@@ -48,7 +51,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     await rm(temp, {force: true})
     throw error
   }
-  await syncDir(dir)
+  if (syncDirectory) await syncDir(dir)
 }
 
 async function syncDir(dir: string): Promise<void> {
@@ -112,15 +115,12 @@ export async function readJournal(flowDir: string): Promise<Journal | null> {
 /** Writes the journal with its final status, moves it to `runs/<id>.json` and keeps only the last runs. */
 export async function archiveJournal(flowDir: string, journal: Journal, keep = KEEP_RUNS): Promise<void> {
   const paths = enginePaths(flowDir)
-  await writeJournal(flowDir, journal)
-  // A crash between these two leaves run.json with a finished status, which readers treat as no current run.
+  // The finished journal goes straight to runs/, then run.json goes. Neither needs its directory synced: a power
+  // loss that keeps only part of this leaves run.json as it was last written, which flow continue (each step's check
+  // finds its effect done), undo or abort finish from as after any interruption; or run.json gone, the run over.
   const archived = join(paths.runs, `${journal.id}.json`)
-  await rename(paths.current, archived).catch(async (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error
-    await mkdir(paths.runs, {recursive: true})
-    await rename(paths.current, archived)
-  })
-  await syncDir(flowDir)
+  await writeFileAtomic(archived, journalText(journal), false)
+  await rm(paths.current, {force: true})
   // The oldest runs go while the history line is appended.
   const prune = async () => {
     const names = (await readdir(paths.runs)).filter((n) => n.endsWith('.json')).sort()

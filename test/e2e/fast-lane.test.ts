@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 import {runFlow} from '../helpers/e2e.js'
 import {tempRepo} from '../helpers/temp-repo.js'
+import {seedFacts} from '../helpers/metrics-seed.js'
 
 const node = (code: string) => JSON.stringify([process.execPath, '-e', code])
 const FLOW_YML = `gates:
@@ -92,6 +93,25 @@ describe('the fast lane prints what oclif prints', () => {
     expect(dirty.exitCode).toBe(dirtyOclif.exitCode)
     expect(dirty.stderr).toBe(dirtyOclif.stderr)
     expect(dirty.stderr).toContain('uncommitted changes')
+  })
+
+  test('flow metrics dora: the same report in every format, and the same errors, as through oclif', async () => {
+    const repo = tempRepo()
+    const sha = repo.git('rev-parse', 'HEAD')
+    const at = (h: number) => new Date(Date.UTC(2026, 0, 5, h)).toISOString()
+    await seedFacts(repo, {deployments: [0, 1, 2, 3].map((i) => ({
+      id: `DEP-${i + 1}`, environment: 'production', services: ['web'], sha, kind: 'deploy' as const, outcome: i === 2 ? 'rolled_back' as const : 'success' as const,
+      startedAt: at(i * 3), finishedAt: at(i * 3 + 1), health: [],
+    }))})
+    const window = ['--since', '2026-01-01', '--until', '2026-01-12']
+    for (const extra of [[], ['--json'], ['--format', 'md'], ['--format=json', '--service', 'web'], ['--env', 'nowhere'], ['--since', 'soon']]) {
+      const argv = ['metrics', 'dora', ...window, ...extra]
+      const lane = await runFlow(argv, {cwd: repo.dir, env: repo.env})
+      const oclif = await runFlow([...argv, '--cwd', repo.dir], {cwd: repo.dir, env: repo.env})
+      expect(lane.exitCode).toBe(oclif.exitCode)
+      expect(lane.stdout).toBe(oclif.stdout)
+      expect(lane.stderr).toBe(oclif.stderr)
+    }
   })
 
   test('--help: the second run prints the cached text, byte for byte, and a failed help is not cached', async () => {
