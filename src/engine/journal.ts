@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {mkdir, open, readFile, readdir, rename, rm} from 'node:fs/promises'
+import {mkdir, open, readFile, readdir, rename, rm, writeFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {FlowError} from '../core/errors.js'
 import {redactValue} from '../core/redact.js'
@@ -31,19 +31,20 @@ export async function writeSynced(path: string, text: string, flags: 'w' | 'wx')
 }
 
 /**
- * Writes a file so that readers see the old content or the new, never a part: temp file, fsync, rename, and (unless
- * `syncDirectory` is false) an fsync of the directory so the rename itself survives a power loss.
+ * Writes a file so that readers see the old content or the new, never a part: temp file, rename. `durable` (the
+ * default) flushes the file before the rename and the directory after it, so the new content survives a power loss.
  */
-export async function writeFileAtomic(path: string, text: string, syncDirectory = true): Promise<void> {
+export async function writeFileAtomic(path: string, text: string, durable = true): Promise<void> {
   const dir = dirname(path)
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  const write = () => (durable ? writeSynced(temp, text, 'w') : writeFile(temp, text, {mode: 0o644}))
   try {
-    await writeSynced(temp, text, 'w')
+    await write()
   } catch (error) {
     // The directory is made the first time only (a journal is written several times per run).
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     await mkdir(dir, {recursive: true})
-    await writeSynced(temp, text, 'w')
+    await write()
   }
   try {
     await rename(temp, path)
@@ -51,7 +52,7 @@ export async function writeFileAtomic(path: string, text: string, syncDirectory 
     await rm(temp, {force: true})
     throw error
   }
-  if (syncDirectory) await syncDir(dir)
+  if (durable) await syncDir(dir)
 }
 
 async function syncDir(dir: string): Promise<void> {
@@ -115,9 +116,10 @@ export async function readJournal(flowDir: string): Promise<Journal | null> {
 /** Writes the journal with its final status, moves it to `runs/<id>.json` and keeps only the last runs. */
 export async function archiveJournal(flowDir: string, journal: Journal, keep = KEEP_RUNS): Promise<void> {
   const paths = enginePaths(flowDir)
-  // The finished journal goes straight to runs/, then run.json goes. Neither needs its directory synced: a power
-  // loss that keeps only part of this leaves run.json as it was last written, which flow continue (each step's check
-  // finds its effect done), undo or abort finish from as after any interruption; or run.json gone, the run over.
+  // The finished journal goes straight to runs/, then run.json goes; neither is flushed to disk. A power loss that
+  // keeps only part of this leaves run.json as it was last written (flushed), which flow continue (each step's check
+  // finds its effect done), undo or abort finish from as after any interruption; or run.json gone, the run over
+  // (its archived copy, a record of the past, then perhaps missing from flow status; lastRun skips an unreadable one).
   const archived = join(paths.runs, `${journal.id}.json`)
   await writeFileAtomic(archived, journalText(journal), false)
   await rm(paths.current, {force: true})

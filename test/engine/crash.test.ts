@@ -5,6 +5,7 @@ import {describe, expect, test} from 'vitest'
 import {enginePaths, lastRun, readJournal} from '../../src/engine/journal.js'
 import {continueRun, runPlan} from '../../src/engine/runner.js'
 import {gitStepKinds} from '../../src/engine/steps/git-steps.js'
+import {featureStepKinds} from '../../src/core/feature/feature-steps.js'
 import {runStatus} from '../../src/engine/status.js'
 import type {Journal, Plan, StepKind} from '../../src/engine/types.js'
 import {undoRun} from '../../src/engine/undo.js'
@@ -27,7 +28,7 @@ const submitPlan: Plan = {
  * of a process that is gone, as SIGKILL would leave them.
  */
 async function crashAt(repo: TempRepo, at: number, afterEffect: boolean, plan: Plan = submitPlan): Promise<{flowDir: string; deadPid: number}> {
-  const stuck = gitStepKinds.map((kind): StepKind => kind.kind !== plan.steps[at]!.kind ? kind : {
+  const stuck = [...gitStepKinds, ...featureStepKinds].map((kind): StepKind => kind.kind !== plan.steps[at]!.kind ? kind : {
     ...kind,
     run: async (ctx, input) => {
       if (afterEffect) await kind.run(ctx, input)
@@ -162,5 +163,55 @@ describe('a run killed in git.switchCreate (feature start creates and switches i
     expect(undone).toMatchObject({complete: true, notUndone: []})
     expect(again.currentBranch()).toBe('main')
     expect(again.ref('refs/heads/feature/s')).toBeNull()
+  })
+})
+
+describe('a run killed in feature.startBranch (feature start: create, switch and record the parent in one step)', () => {
+  const startPlan: Plan = {
+    command: 'feature start',
+    inputs: {name: 's'},
+    steps: [{kind: 'feature.startBranch', input: {branch: 'feature/s', from: 'main', parentKey: 'branch.feature/s.flow-parent', parent: 'main'}}],
+  }
+  const parentOf = (repo: ReturnType<typeof tempRepo>) => {
+    try {
+      return repo.git('config', '--local', '--get', 'branch.feature/s.flow-parent')
+    } catch {
+      return null
+    }
+  }
+
+  test.each([false, true])('continue finishes after a crash (effect done: %s); undo leaves neither branch nor key', async (afterEffect) => {
+    const repo = tempRepo()
+    const main = repo.ref('main')
+    await crashAt(repo, 0, afterEffect, startPlan)
+    expect((await continueRun(repoDeps(repo, featureStepKinds))).status).toBe('done')
+    expect(repo.currentBranch()).toBe('feature/s')
+    expect(repo.ref('feature/s')).toBe(main)
+    expect(parentOf(repo)).toBe('main')
+
+    const again = tempRepo()
+    await crashAt(again, 0, afterEffect, startPlan)
+    expect(await undoRun(repoDeps(again, featureStepKinds))).toMatchObject({complete: true, notUndone: []})
+    expect(again.currentBranch()).toBe('main')
+    expect(again.ref('refs/heads/feature/s')).toBeNull()
+    expect(parentOf(again)).toBeNull()
+  })
+
+  test('killed between its two effects (branch made and checked out, no parent yet): continue records the parent, undo removes the branch', async () => {
+    const repo = tempRepo()
+    const {flowDir} = await crashAt(repo, 0, false, startPlan)
+    repo.git('switch', '-q', '-c', 'feature/s')
+    expect((await readJournal(flowDir))!.steps[0]!.status).toBe('running')
+    expect((await continueRun(repoDeps(repo, featureStepKinds))).status).toBe('done')
+    expect(repo.currentBranch()).toBe('feature/s')
+    expect(parentOf(repo)).toBe('main')
+
+    const again = tempRepo()
+    await crashAt(again, 0, false, startPlan)
+    again.git('switch', '-q', '-c', 'feature/s')
+    expect(await undoRun(repoDeps(again, featureStepKinds))).toMatchObject({complete: true, notUndone: []})
+    expect(again.currentBranch()).toBe('main')
+    expect(again.ref('refs/heads/feature/s')).toBeNull()
+    expect(parentOf(again)).toBeNull()
   })
 })

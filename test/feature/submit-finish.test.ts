@@ -126,7 +126,7 @@ describe('worktrees and dry runs', () => {
       c.review.approvals = 0
     }})
     const dry = await startFeature(deps, {name: 'dry', dryRun: true})
-    expect(dry.steps?.map((s) => s.kind)).toEqual(['git.fetch', 'git.switchCreate', 'git.setConfig'])
+    expect(dry.steps?.map((s) => s.kind)).toEqual(['git.fetch', 'feature.startBranch'])
     expect(repo.ref('refs/heads/feature/dry')).toBeNull()
     await startFeature(deps, {name: 'dry'})
     repo.commit('fix: dry')

@@ -122,9 +122,9 @@ export async function startFeature(deps: Pick<Deps, 'git' | 'config' | 'env' | '
   const steps: StepSpec[] = []
   if (dirty) steps.push({kind: 'git.stash', input: {message: stashMessage}})
   if (reachable) steps.push({kind: 'git.fetch', input: {remote: REMOTE, refspecs: [`+refs/heads/${parent}:${tracking}`]}})
-  // Created and switched to in one step: from the commit checked out (the usual case), git then leaves the work tree alone.
-  const create = steps.push({kind: 'git.switchCreate', input: {branch, from}}) - 1
-  steps.push({kind: 'git.setConfig', input: {key: parentKey(branch), value: parent}})
+  // Created, switched to and given its parent in one step: from the commit checked out (the usual case), git then
+  // leaves the work tree alone.
+  const create = steps.push({kind: 'feature.startBranch', input: {branch, from, parentKey: parentKey(branch), parent}}) - 1
   if (dirty) steps.push({kind: 'git.unstash', input: {message: stashMessage}})
   const plan: Plan = {command: 'feature start', inputs: {...input}, steps}
   const result = await (await engine).runPlan(deps, plan, {dryRun: input.dryRun})
