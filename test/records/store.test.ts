@@ -287,7 +287,7 @@ describe('catFileJson', () => {
     const git = new GitCli(repo.dir, repo.env)
     const tip = repo.git('rev-parse', REF)
     const tree = await addFilesToTree(git, tip, [{path: 'deployments/DEP-7/events/01BAD.json', sha: blob}])
-    const commit = await writeCommit(git, {tree, parents: [tip], message: 'hand-made', identity: {name: 'T', email: 't@example.com'}, clock: fixedClock()})
+    const commit = await writeCommit(git, {tree, parents: [tip], message: 'hand-made', identity: {env: {}, email: 't@example.com'}, clock: fixedClock()})
     repo.git('update-ref', REF, commit)
     await expect(store.collection('deployments')).rejects.toMatchObject({code: 'RECORDS_INVALID', message: expect.stringContaining('deployments/DEP-7/events/01BAD.json')})
   })
