@@ -158,17 +158,9 @@ export class GitRecordStore implements RecordStore {
       takeEventFiles(rest, rest.length, files)
       readListed(reads.length === 0)
     } else {
-      let listing: string
-      if (this.git.execBytes) {
-        const result = await this.git.execBytes(listArgs, {large})
-        if (result.exitCode !== 0) throw gitFailure('ls-tree', result.stderr)
-        listing = result.stdout.toString('latin1')
-      } else {
-        const result = await this.git.exec(listArgs, {raw: true, large})
-        if (result.exitCode !== 0) throw gitFailure('ls-tree', result.stderr)
-        listing = result.stdout
-      }
-      takeEventFiles(listing, listing.length, files)
+      const listing = await this.git.exec(listArgs, {raw: true, large})
+      if (listing.exitCode !== 0) throw gitFailure('ls-tree', listing.stderr)
+      takeEventFiles(listing.stdout, listing.stdout.length, files)
       readListed(true)
     }
     await Promise.all(reads)
@@ -244,7 +236,7 @@ export interface EventFiles {
  * Adds the event files of the first `length` characters of an `ls-tree -r -z` listing (whole entries,
  * `<mode> SP <type> SP <sha> TAB <path> NUL`) to `files`. A collection lists 100,000 files: the text is walked with
  * indexOf and charCodeAt (no split, no object per line), and each record id is decoded once per record directory.
- * flow writes paths in ASCII (record ids are percent-encoded), so the text may be decoded as latin1 or UTF-8.
+ * (The listing is decoded as UTF-8; flow writes its paths in ASCII, record ids percent-encoded.)
  */
 export function takeEventFiles(text: string, length: number, files: EventFiles): void {
   let dirStart = -1
