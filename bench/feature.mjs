@@ -1,7 +1,7 @@
 // `flow feature start` in a repository of 100,000 commits and 20,000 files (no remote) against the same git
 // commands typed by hand: look for uncommitted changes (flow stashes them), create the branch and switch to it
-// (`git switch -c`), record its parent. The longer hand-typed way (branch, config, switch) is timed for reference. Each timed run starts on main
-// without the branch (an untimed prepare deletes it). The budget: the hand-typed commands plus the startup
+// (`git switch -c`), record its parent. The longer hand-typed way (branch, config, switch) is timed for reference.
+// Each timed run starts on main without the branch (an untimed prepare deletes it). The budget: the hand-typed commands plus the startup
 // flow may take (2.0 × node -e 0, the budget of flow status), both measured in the same rounds.
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'

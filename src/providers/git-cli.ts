@@ -111,29 +111,16 @@ export class GitCli implements Git {
     // an answer, it runs now).
     if (this.prefetch && options.input === undefined && options.env === undefined && !options.large) {
       const answer = this.prefetch.take(args, options.cwd ?? this.cwd)
-      if (answer) return answer.then((out) => (out ? gitResult(out, options) : this.execPiped(args, options)))
+      if (answer) return answer.then(async (out) => gitResult(out ?? (await this.spawn(args, options)), options))
     }
     this.forgetPrefetchedBefore(args)
-    return options.large ? this.execToFile(args, options) : this.execPiped(args, options)
+    return this.spawn(args, options).then((out) => gitResult(out, options))
   }
 
   async execBytes(args: string[], options: Pick<GitRunOptions, 'input' | 'env' | 'cwd' | 'large'> = {}): Promise<GitBytesResult> {
     this.forgetPrefetchedBefore(args)
-    if (!options.large) {
-      let bytes: Buffer = Buffer.alloc(0)
-      const result = await this.execPiped(args, {...options, large: false}, undefined, (b) => (bytes = b))
-      return {stdout: bytes, stderr: result.stderr, exitCode: result.exitCode}
-    }
-    const dir = await mkdtemp(join(tmpdir(), 'flow-git-'))
-    const path = join(dir, 'out')
-    const writer = await open(path, 'w')
-    try {
-      const result = await this.execPiped(args, {...options, large: false}, writer.fd)
-      return {stdout: await readFile(path), stderr: result.stderr, exitCode: result.exitCode}
-    } finally {
-      await writer.close()
-      await rm(dir, {recursive: true, force: true})
-    }
+    const out = await this.spawn(args, options)
+    return {stdout: out.stdout, stderr: out.stderr.toString('utf8'), exitCode: out.exitCode}
   }
 
   /** Answers started ahead of time may be stale once git runs a command that is not read-only: they are dropped. */
@@ -142,35 +129,30 @@ export class GitCli implements Git {
   }
 
   /**
-   * For megabytes of output (`cat-file --batch` over a whole record collection): through a pipe git and flow
-   * trade a few hundred bytes per wake-up (100,000 objects took seconds); into a file git writes at full speed.
+   * Runs git once. With `large` (megabytes of output: `cat-file --batch` over a whole record collection), git writes
+   * into a temporary file rather than a pipe: through a pipe git and flow trade a few hundred bytes per wake-up
+   * (100,000 objects took seconds); into a file git writes at full speed.
    */
-  private async execToFile(args: string[], options: GitRunOptions): Promise<GitResult> {
+  private async spawn(args: string[], options: Pick<GitRunOptions, 'input' | 'env' | 'cwd' | 'large'>): Promise<GitOutput> {
+    if (!options.large) return this.runOnce(args, options)
     const dir = await mkdtemp(join(tmpdir(), 'flow-git-'))
     const path = join(dir, 'out')
     const writer = await open(path, 'w')
     try {
-      const result = await this.execPiped(args, {...options, large: false}, writer.fd)
-      const stdout = (await readFile(path)).toString(options.encoding ?? 'utf8')
-      return {...result, stdout: options.raw ? stdout : stdout.replace(/\s+$/, '')}
+      const out = await this.runOnce(args, options, writer.fd)
+      return {...out, stdout: await readFile(path)}
     } finally {
       await writer.close()
       await rm(dir, {recursive: true, force: true})
     }
   }
 
-  private async execPiped(args: string[], options: GitRunOptions, stdoutFd?: number, onBytes?: (stdout: Buffer) => void): Promise<GitResult> {
-    let out: GitOutput
+  private async runOnce(args: string[], options: Pick<GitRunOptions, 'input' | 'env' | 'cwd'>, stdoutFd?: number): Promise<GitOutput> {
     try {
-      out = await runGit(args, {cwd: options.cwd ?? this.cwd, env: gitEnv(this.baseEnv, options.env), input: options.input, stdoutFd})
+      return await runGit(args, {cwd: options.cwd ?? this.cwd, env: gitEnv(this.baseEnv, options.env), input: options.input, stdoutFd})
     } catch (error) {
       throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new FlowError('GIT_FAILED', 'git was not found on PATH', {hint: 'Install git 2.30 or newer.'}) : error
     }
-    if (onBytes) {
-      onBytes(out.stdout)
-      return {stdout: '', stderr: out.stderr.toString('utf8'), exitCode: out.exitCode}
-    }
-    return gitResult(out, options)
   }
 }
 
